@@ -1,0 +1,29 @@
+/** A tiny, strict flag parser shared by the subcommands: `--name value`, `--name=value`, `--flag`. */
+export interface FlagSpec {
+  [name: string]: "string" | "boolean";
+}
+
+export type ParsedFlags<S extends FlagSpec> = {
+  [K in keyof S]?: S[K] extends "boolean" ? boolean : string;
+};
+
+export class UsageError extends Error {}
+
+export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): ParsedFlags<S> {
+  const out: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
+    const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const kind = spec[rawName];
+    if (!kind) throw new UsageError(`unknown option --${rawName}`);
+    if (kind === "boolean") {
+      out[rawName] = inline === undefined ? true : inline !== "false";
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`option --${rawName} needs a value`);
+    out[rawName] = value;
+  }
+  return out as ParsedFlags<S>;
+}

@@ -1,0 +1,201 @@
+/**
+ * The one error registry. Every error the package throws is a ProviderError with a stable
+ * `code`; faces map them (Pulumi CheckFailure / init-failed, Terraform diagnostics) by class.
+ * Messages never contain secret values, keys, request bodies or full URLs: callers pass
+ * route templates and field paths, never the data itself.
+ */
+
+const BRAND = Symbol.for("infisical-e2ee.error");
+
+export type ErrorCode =
+  | "ERR_VALIDATION"
+  | "ERR_CONFIG"
+  | "ERR_CRYPTO"
+  | "ERR_API"
+  | "ERR_API_NOT_FOUND"
+  | "ERR_API_CONFLICT"
+  | "ERR_API_UNAUTHORIZED"
+  | "ERR_API_PERMISSION_DENIED"
+  | "ERR_API_RATE_LIMITED"
+  | "ERR_API_VALIDATION"
+  | "ERR_TRANSPORT"
+  | "ERR_PARTIAL_CREATE"
+  | "ERR_IMPORT_UNSUPPORTED";
+
+/** Every code with a one-line meaning; docs/errors.md is checked against this by a test. */
+export const ERROR_CODES: Record<ErrorCode, string> = {
+  ERR_VALIDATION: "An input failed the resource schema; `failures` names each field and the reason.",
+  ERR_CONFIG: "A connection setting is missing or malformed; `setting` names it and `remedy` says how to set it.",
+  ERR_CRYPTO: "Encryption, decryption or key derivation failed; `step` names the step. Lengths only, never bytes.",
+  ERR_API: "The API answered with an unexpected status; `status`, `operation` and `route` say where.",
+  ERR_API_NOT_FOUND: "The object does not exist (including the real server's 400 \"... not found\").",
+  ERR_API_CONFLICT: "The object already exists, or a create collided with an object that is not ours.",
+  ERR_API_UNAUTHORIZED: "The credentials were missing, invalid, expired or stale.",
+  ERR_API_PERMISSION_DENIED: "The credentials are valid but may not do this (role, scope or permission).",
+  ERR_API_RATE_LIMITED: "The server kept answering 429 after the retries were spent.",
+  ERR_API_VALIDATION: "The server rejected the request body; `issues` carries the server's own list.",
+  ERR_TRANSPORT: "The request never got an HTTP answer (connection refused or reset, timeout, TLS).",
+  ERR_PARTIAL_CREATE: "The object was created but a follow-up step failed; `id` says what exists now.",
+  ERR_IMPORT_UNSUPPORTED: "This resource cannot be imported by nature; the message says why.",
+};
+
+export interface ProviderErrorOptions {
+  cause?: unknown;
+}
+
+export class ProviderError extends Error {
+  readonly code: ErrorCode;
+  readonly [BRAND] = true;
+
+  constructor(code: ErrorCode, message: string, options: ProviderErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+
+  /** Works across copies of this package (a brand, not instanceof). */
+  static is(value: unknown): value is ProviderError {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+export interface FieldFailure {
+  /** Dotted path in the resource's camelCase field names, e.g. `generate.length` or `scopes[0].environment`. */
+  path: string;
+  reason: string;
+}
+
+export class ValidationError extends ProviderError {
+  readonly failures: FieldFailure[];
+  constructor(resource: string, failures: FieldFailure[]) {
+    super(
+      "ERR_VALIDATION",
+      `Invalid ${resource} input: ${failures.map((f) => `${f.path}: ${f.reason}`).join("; ")}`,
+    );
+    this.failures = failures;
+  }
+}
+
+export class ConfigError extends ProviderError {
+  readonly setting: string;
+  readonly remedy: string;
+  constructor(setting: string, problem: string, remedy: string) {
+    super("ERR_CONFIG", `Configuration setting ${setting}: ${problem}. ${remedy}`);
+    this.setting = setting;
+    this.remedy = remedy;
+  }
+}
+
+export type CryptoStep =
+  | "encrypt-symmetric"
+  | "decrypt-symmetric"
+  | "encrypt-asymmetric"
+  | "decrypt-asymmetric"
+  | "derive-key"
+  | "recover-private-key"
+  | "verify-private-key"
+  | "parse-service-token"
+  | "srp"
+  | "unwrap-project-key"
+  | "decrypt-secret"
+  | "encrypt-secret"
+  | "input";
+
+export class CryptoError extends ProviderError {
+  readonly step: CryptoStep;
+  constructor(step: CryptoStep, message: string, options: ProviderErrorOptions = {}) {
+    super("ERR_CRYPTO", `${step}: ${message}`, options);
+    this.step = step;
+  }
+}
+
+export interface ApiErrorDetails {
+  status: number;
+  /** What we were doing, e.g. "create secret". */
+  operation: string;
+  /** Route template, never the concrete URL: `/api/v3/secrets/{secretName}`. */
+  route: string;
+  /** The server's message, scrubbed of anything that could be a secret (see api/errors). */
+  serverMessage?: string;
+  issues?: unknown[];
+}
+
+export class ApiError extends ProviderError {
+  readonly status: number;
+  readonly operation: string;
+  readonly route: string;
+  readonly serverMessage?: string;
+  readonly issues?: unknown[];
+  constructor(code: ErrorCode, details: ApiErrorDetails, options: ProviderErrorOptions = {}) {
+    const server = details.serverMessage ? `: ${details.serverMessage}` : "";
+    super(code, `${details.operation} failed (HTTP ${details.status} on ${details.route})${server}`, options);
+    this.status = details.status;
+    this.operation = details.operation;
+    this.route = details.route;
+    this.serverMessage = details.serverMessage;
+    this.issues = details.issues;
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(details: ApiErrorDetails) {
+    super("ERR_API_NOT_FOUND", details);
+  }
+}
+export class ConflictError extends ApiError {
+  constructor(details: ApiErrorDetails) {
+    super("ERR_API_CONFLICT", details);
+  }
+}
+export class UnauthorizedError extends ApiError {
+  constructor(details: ApiErrorDetails) {
+    super("ERR_API_UNAUTHORIZED", details);
+  }
+}
+export class PermissionDeniedError extends ApiError {
+  constructor(details: ApiErrorDetails) {
+    super("ERR_API_PERMISSION_DENIED", details);
+  }
+}
+export class RateLimitedError extends ApiError {
+  constructor(details: ApiErrorDetails) {
+    super("ERR_API_RATE_LIMITED", details);
+  }
+}
+export class ApiValidationError extends ApiError {
+  constructor(details: ApiErrorDetails) {
+    super("ERR_API_VALIDATION", details);
+  }
+}
+
+export class TransportError extends ProviderError {
+  readonly operation: string;
+  readonly route: string;
+  /** The undici/Node error code, e.g. ECONNRESET or UND_ERR_HEADERS_TIMEOUT. */
+  readonly transportCode?: string;
+  constructor(operation: string, route: string, transportCode: string | undefined, options: ProviderErrorOptions = {}) {
+    super("ERR_TRANSPORT", `${operation} failed: no answer from ${route} (${transportCode ?? "transport error"})`, options);
+    this.operation = operation;
+    this.route = route;
+    this.transportCode = transportCode;
+  }
+}
+
+/** The object exists on the server but a follow-up step failed; faces keep `id` in state. */
+export class PartialCreateError extends ProviderError {
+  readonly id: string;
+  readonly outputs: Record<string, unknown>;
+  readonly reasons: string[];
+  constructor(id: string, outputs: Record<string, unknown>, reasons: string[], options: ProviderErrorOptions = {}) {
+    super("ERR_PARTIAL_CREATE", `Created ${id} but could not finish: ${reasons.join("; ")}`, options);
+    this.id = id;
+    this.outputs = outputs;
+    this.reasons = reasons;
+  }
+}
+
+export class ImportUnsupportedError extends ProviderError {
+  constructor(resource: string, why: string) {
+    super("ERR_IMPORT_UNSUPPORTED", `${resource} cannot be imported: ${why}`);
+  }
+}
