@@ -1,0 +1,48 @@
+/**
+ * infisical-e2ee/pulumi: Pulumi resources and lookups over the core schemas. Secret values are
+ * encrypted on this machine before they reach Infisical, and are Pulumi secrets in state.
+ *
+ * Credentials: `pulumi config set infisical-e2ee:host …`, `pulumi config set --secret
+ * infisical-e2ee:token …` (service token) or `infisical-e2ee:email` + `--secret infisical-e2ee:password`
+ * (user login); unset keys fall back to INFISICAL_HOST, INFISICAL_TOKEN, INFISICAL_EMAIL, INFISICAL_PASSWORD.
+ */
+import { lookups, resources } from "../provider/registry";
+import { lookupFunction, lookupOutputFunction } from "./lookups";
+import { resourceClass } from "./resource-class";
+
+type SecretFields = (typeof resources.secret)["fields"];
+type EnvironmentFields = (typeof resources.environment)["fields"];
+type ProjectMembershipFields = (typeof resources.projectMembership)["fields"];
+type ProjectFields = (typeof resources.project)["fields"];
+type ServiceTokenFields = (typeof resources.serviceToken)["fields"];
+
+/** A secret, encrypted with the project key on this machine. `value` is a Pulumi secret output. */
+export class Secret extends resourceClass(resources.secret, "Secret") {}
+/** An environment (for example `staging`) of a project. */
+export class Environment extends resourceClass(resources.environment, "Environment") {}
+/** A user's membership of a project; the project key is wrapped for the member on this machine. */
+export class ProjectMembership extends resourceClass(resources.projectMembership, "ProjectMembership") {}
+/** A project with its own end-to-end encryption key. */
+export class Project extends resourceClass(resources.project, "Project") {}
+/** A service token; `token` (the full 4-part token) is a Pulumi secret output. */
+export class ServiceToken extends resourceClass(resources.serviceToken, "ServiceToken") {}
+
+export type SecretArgs = ConstructorParameters<typeof Secret>[1];
+export type EnvironmentArgs = ConstructorParameters<typeof Environment>[1];
+export type ProjectMembershipArgs = ConstructorParameters<typeof ProjectMembership>[1];
+export type ProjectArgs = ConstructorParameters<typeof Project>[1];
+export type ServiceTokenArgs = ConstructorParameters<typeof ServiceToken>[1];
+export type { EnvironmentFields, ProjectFields, ProjectMembershipFields, SecretFields, ServiceTokenFields };
+
+/** Decrypted secrets of an environment and path. Plain promise: prefer getSecretsOutput (a Pulumi secret). */
+export const getSecrets = lookupFunction(lookups.secrets);
+export const getSecretsOutput = lookupOutputFunction(lookups.secrets);
+/** A project by id or slug. */
+export const getProject = lookupFunction(lookups.project);
+export const getProjectOutput = lookupOutputFunction(lookups.project);
+/** Audit log entries of a project. */
+export const getAuditLogs = lookupFunction(lookups.auditLogs);
+export const getAuditLogsOutput = lookupOutputFunction(lookups.auditLogs);
+
+export { closeLookupSession } from "./lookups";
+export type { ArgsOf, DeepInput, LookupArgsOf, LookupResultOf, OutputPropertiesOf } from "./types";
