@@ -1,0 +1,23 @@
+/** Every route, in registration order (static paths such as `/batch` before `/:secretName`). */
+import type { AnyRoute } from "../route";
+import { auditLogRoutes } from "./audit-logs";
+import { authRoutes } from "./auth";
+import { environmentRoutes } from "./environments";
+import { folderRoutes } from "./folders";
+import { membershipRoutes } from "./memberships";
+import { organizationRoutes } from "./organizations";
+import { projectRoutes } from "./projects";
+import { secretRoutes } from "./secrets";
+import { serviceTokenRoutes } from "./service-tokens";
+
+export const allRoutes: AnyRoute[] = [
+  ...authRoutes,
+  ...organizationRoutes,
+  ...projectRoutes,
+  ...environmentRoutes,
+  ...membershipRoutes,
+  ...serviceTokenRoutes,
+  ...secretRoutes,
+  ...folderRoutes,
+  ...auditLogRoutes,
+];

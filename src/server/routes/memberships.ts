@@ -1,0 +1,279 @@
+/**
+ * Project memberships, E2EE style: the caller wraps the project key for each new member with
+ * NaCl box and sends the copies; the server stores them with sender = caller.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { recordAudit } from "../audit";
+import { BUILT_IN_ROLES, requirePermission } from "../auth/access";
+import type { ServerState } from "../context";
+import { base64, uuid } from "../fields";
+import { badRequest } from "../http/errors";
+import { type AnyRoute, route } from "../route";
+import { nowIso, type OrgMembershipRow, orgMembershipJson, type UserRow } from "../rows";
+import { publicUserJson } from "./organizations";
+
+interface MembershipRow {
+  id: string;
+  project_id: string;
+  user_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface RoleRow {
+  id: string;
+  membership_id: string;
+  role: string;
+  created_at: string;
+  updated_at: string;
+}
+
+function roleJson(role: RoleRow) {
+  return {
+    id: role.id,
+    role: role.role,
+    projectMembershipId: role.membership_id,
+    customRoleId: null,
+    customRoleSlug: null,
+    isTemporary: false,
+    temporaryMode: null,
+    temporaryRange: null,
+    temporaryAccessStartTime: null,
+    temporaryAccessEndTime: null,
+    createdAt: role.created_at,
+    updatedAt: role.updated_at,
+  };
+}
+
+function membershipJson(state: ServerState, m: MembershipRow) {
+  const user = state.store.get<UserRow>("SELECT * FROM users WHERE id = ?", m.user_id)!;
+  const roles = state.store.all<RoleRow>(
+    "SELECT * FROM project_membership_roles WHERE membership_id = ? ORDER BY created_at",
+    m.id,
+  );
+  return {
+    id: m.id,
+    userId: m.user_id,
+    projectId: m.project_id,
+    createdAt: m.created_at,
+    updatedAt: m.updated_at,
+    user: publicUserJson(user),
+    roles: roles.map(roleJson),
+  };
+}
+
+const workspaceParams = z.object({ workspaceId: z.string().trim().min(1).max(100) });
+const membershipParams = workspaceParams.extend({ membershipId: uuid() });
+
+function findMembership(state: ServerState, projectId: string, membershipId: string): MembershipRow {
+  const m = state.store.get<MembershipRow>(
+    "SELECT * FROM project_memberships WHERE id = ? AND project_id = ?",
+    membershipId,
+    projectId,
+  );
+  if (!m) throw badRequest("Membership not found");
+  return m;
+}
+
+function listMemberships(state: ServerState, projectId: string) {
+  return state.store
+    .all<MembershipRow>("SELECT * FROM project_memberships WHERE project_id = ? ORDER BY created_at", projectId)
+    .map((m) => membershipJson(state, m));
+}
+
+export const membershipRoutes: AnyRoute[] = [
+  route({
+    method: "GET",
+    path: "/api/v1/workspace/:workspaceId/memberships",
+    auth: ["user"],
+    params: workspaceParams,
+    handler: ({ state, actor, params }) => {
+      const { project } = requirePermission(state, actor, params.workspaceId, "read", "member");
+      return { memberships: listMemberships(state, project.id) };
+    },
+  }),
+
+  route({
+    method: "GET",
+    path: "/api/v1/workspace/:workspaceId/users",
+    auth: ["user"],
+    params: workspaceParams,
+    handler: ({ state, actor, params }) => {
+      const { project } = requirePermission(state, actor, params.workspaceId, "read", "member");
+      return { users: listMemberships(state, project.id) };
+    },
+  }),
+
+  route({
+    method: "POST",
+    path: "/api/v1/workspace/:workspaceId/memberships",
+    auth: ["user"],
+    params: workspaceParams,
+    body: z.object({
+      members: z
+        .array(
+          z.object({
+            orgMembershipId: uuid(),
+            workspaceEncryptedKey: base64(1024).min(1),
+            workspaceEncryptedNonce: base64(64).min(1),
+          }),
+        )
+        .min(1)
+        .max(100),
+    }),
+    handler: ({ state, actor, params, body, request }) => {
+      const { project } = requirePermission(state, actor, params.workspaceId, "create", "member");
+      const senderId = actor.kind === "user" ? actor.userId : "";
+      const added = state.store.transaction(() => {
+        const orgMemberships: OrgMembershipRow[] = [];
+        for (const member of body.members) {
+          const om = state.store.get<OrgMembershipRow>(
+            "SELECT * FROM org_memberships WHERE id = ? AND org_id = ? AND status = 'accepted'",
+            member.orgMembershipId,
+            project.org_id,
+          );
+          if (!om) throw badRequest("Org member not found");
+          if (
+            state.store.get(
+              "SELECT 1 AS ok FROM project_memberships WHERE project_id = ? AND user_id = ?",
+              project.id,
+              om.user_id,
+            )
+          ) {
+            throw badRequest("Some users are already part of project");
+          }
+          const now = nowIso();
+          const membershipId = randomUUID();
+          state.store.run(
+            "INSERT INTO project_memberships (id, project_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            membershipId,
+            project.id,
+            om.user_id,
+            now,
+            now,
+          );
+          state.store.run(
+            "INSERT INTO project_membership_roles (id, membership_id, role, created_at, updated_at) VALUES (?, ?, 'member', ?, ?)",
+            randomUUID(),
+            membershipId,
+            now,
+            now,
+          );
+          state.store.run(
+            `INSERT INTO project_keys (id, project_id, receiver_id, sender_id, encrypted_key, nonce, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (project_id, receiver_id) DO UPDATE SET sender_id = excluded.sender_id,
+               encrypted_key = excluded.encrypted_key, nonce = excluded.nonce, updated_at = excluded.updated_at`,
+            randomUUID(),
+            project.id,
+            om.user_id,
+            senderId,
+            member.workspaceEncryptedKey,
+            member.workspaceEncryptedNonce,
+            now,
+            now,
+          );
+          orgMemberships.push(om);
+        }
+        recordAudit(state, actor, request, { orgId: project.org_id, projectId: project.id }, "add-workspace-members", {
+          userIds: orgMemberships.map((m) => m.user_id),
+        });
+        return orgMemberships;
+      });
+      return { success: true, data: added.map(orgMembershipJson) };
+    },
+  }),
+
+  route({
+    method: "PATCH",
+    path: "/api/v1/workspace/:workspaceId/memberships/:membershipId",
+    auth: ["user"],
+    params: membershipParams,
+    body: z.object({
+      roles: z
+        .array(
+          z.object({
+            role: z.string().trim().min(1).max(64),
+            isTemporary: z.literal(false).optional(),
+          }),
+        )
+        .min(1)
+        .max(10),
+    }),
+    handler: ({ state, actor, params, body, request }) => {
+      const { project } = requirePermission(state, actor, params.workspaceId, "edit", "member");
+      for (const { role } of body.roles) {
+        if (!(BUILT_IN_ROLES as readonly string[]).includes(role))
+          throw badRequest(`Custom role not found: ${role.slice(0, 64)}`);
+      }
+      const roles = state.store.transaction(() => {
+        const membership = findMembership(state, project.id, params.membershipId);
+        state.store.run("DELETE FROM project_membership_roles WHERE membership_id = ?", membership.id);
+        const now = nowIso();
+        for (const { role } of body.roles) {
+          state.store.run(
+            "INSERT INTO project_membership_roles (id, membership_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            randomUUID(),
+            membership.id,
+            role,
+            now,
+            now,
+          );
+        }
+        recordAudit(
+          state,
+          actor,
+          request,
+          { orgId: project.org_id, projectId: project.id },
+          "update-user-workspace-role",
+          {
+            userId: membership.user_id,
+            roles: body.roles.map((r) => r.role),
+          },
+        );
+        return state.store.all<RoleRow>(
+          "SELECT * FROM project_membership_roles WHERE membership_id = ?",
+          membership.id,
+        );
+      });
+      return { roles: roles.map(roleJson) };
+    },
+  }),
+
+  route({
+    method: "DELETE",
+    path: "/api/v1/workspace/:workspaceId/memberships/:membershipId",
+    auth: ["user"],
+    params: membershipParams,
+    handler: ({ state, actor, params, request }) => {
+      const { project } = requirePermission(state, actor, params.workspaceId, "delete", "member");
+      const membership = state.store.transaction(() => {
+        const m = findMembership(state, project.id, params.membershipId);
+        state.store.run("DELETE FROM project_memberships WHERE id = ?", m.id);
+        // The member's key copy goes too; as in Infisical there is no key rotation.
+        state.store.run("DELETE FROM project_keys WHERE project_id = ? AND receiver_id = ?", project.id, m.user_id);
+        recordAudit(
+          state,
+          actor,
+          request,
+          { orgId: project.org_id, projectId: project.id },
+          "remove-workspace-member",
+          {
+            userId: m.user_id,
+          },
+        );
+        return m;
+      });
+      return {
+        membership: {
+          id: membership.id,
+          userId: membership.user_id,
+          projectId: membership.project_id,
+          createdAt: membership.created_at,
+          updatedAt: membership.updated_at,
+        },
+      };
+    },
+  }),
+];

@@ -1,0 +1,81 @@
+/**
+ * SQLite storage through node:sqlite. WAL with synchronous=FULL, so a write acknowledged to a
+ * client is on disk; every write request runs in one transaction (`store.transaction`).
+ * Only ciphertexts, wrapped key copies, public keys, SRP verifiers and hashes are stored.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema";
+
+export type Row = Record<string, unknown>;
+export type Param = SQLInputValue;
+
+export class Store {
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  private depth = 0;
+
+  /** `dataDir` absent = in-memory database (gone when the server closes). */
+  constructor(dataDir?: string) {
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      this.db = new DatabaseSync(join(dataDir, "infisical-e2ee.sqlite"));
+      this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+    } else {
+      this.db = new DatabaseSync(":memory:");
+    }
+    this.db.exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = Number((this.db.prepare("PRAGMA user_version").get() as Row).user_version);
+    if (current === SCHEMA_VERSION) return;
+    if (current !== 0) throw new Error(`data directory has schema version ${current}, expected ${SCHEMA_VERSION}`);
+    this.db.exec(`BEGIN; ${SCHEMA_SQL}; PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+  }
+
+  private statement(sql: string): StatementSync {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  get<T = Row>(sql: string, ...params: Param[]): T | undefined {
+    return this.statement(sql).get(...params) as T | undefined;
+  }
+
+  all<T = Row>(sql: string, ...params: Param[]): T[] {
+    return this.statement(sql).all(...params) as T[];
+  }
+
+  run(sql: string, ...params: Param[]): number {
+    return Number(this.statement(sql).run(...params).changes);
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one); rolls back on throw. */
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.db.exec("BEGIN IMMEDIATE");
+    this.depth++;
+    try {
+      const result = fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  close(): void {
+    this.statements.clear();
+    if (this.db.isOpen) this.db.close();
+  }
+}
