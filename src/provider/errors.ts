@@ -28,7 +28,7 @@ export const ERROR_CODES: Record<ErrorCode, string> = {
   ERR_CONFIG: "A connection setting is missing or malformed; `setting` names it and `remedy` says how to set it.",
   ERR_CRYPTO: "Encryption, decryption or key derivation failed; `step` names the step. Lengths only, never bytes.",
   ERR_API: "The API answered with an unexpected status; `status`, `operation` and `route` say where.",
-  ERR_API_NOT_FOUND: "The object does not exist (including the real server's 400 \"... not found\").",
+  ERR_API_NOT_FOUND: 'The object does not exist (including the real server\'s 400 "... not found").',
   ERR_API_CONFLICT: "The object already exists, or a create collided with an object that is not ours.",
   ERR_API_UNAUTHORIZED: "The credentials were missing, invalid, expired or stale.",
   ERR_API_PERMISSION_DENIED: "The credentials are valid but may not do this (role, scope or permission).",
@@ -68,10 +68,7 @@ export interface FieldFailure {
 export class ValidationError extends ProviderError {
   readonly failures: FieldFailure[];
   constructor(resource: string, failures: FieldFailure[]) {
-    super(
-      "ERR_VALIDATION",
-      `Invalid ${resource} input: ${failures.map((f) => `${f.path}: ${f.reason}`).join("; ")}`,
-    );
+    super("ERR_VALIDATION", `Invalid ${resource} input: ${failures.map((f) => `${f.path}: ${f.reason}`).join("; ")}`);
     this.failures = failures;
   }
 }
@@ -174,7 +171,11 @@ export class TransportError extends ProviderError {
   /** The undici/Node error code, e.g. ECONNRESET or UND_ERR_HEADERS_TIMEOUT. */
   readonly transportCode?: string;
   constructor(operation: string, route: string, transportCode: string | undefined, options: ProviderErrorOptions = {}) {
-    super("ERR_TRANSPORT", `${operation} failed: no answer from ${route} (${transportCode ?? "transport error"})`, options);
+    super(
+      "ERR_TRANSPORT",
+      `${operation} failed: no answer from ${route} (${transportCode ?? "transport error"})`,
+      options,
+    );
     this.operation = operation;
     this.route = route;
     this.transportCode = transportCode;

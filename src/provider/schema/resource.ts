@@ -159,7 +159,8 @@ function checkValue(spec: AnyField, value: unknown, path: string, failures: Fiel
       if (typeof value !== "string") return fail(`expected a string, got ${describe(value)}`);
       break;
     case "number":
-      if (typeof value !== "number" || !Number.isFinite(value)) return fail(`expected a number, got ${describe(value)}`);
+      if (typeof value !== "number" || !Number.isFinite(value))
+        return fail(`expected a number, got ${describe(value)}`);
       break;
     case "boolean":
       if (typeof value !== "boolean") return fail(`expected true or false, got ${describe(value)}`);
@@ -191,7 +192,7 @@ function checkValue(spec: AnyField, value: unknown, path: string, failures: Fiel
     return fail(`expected one of ${spec.oneOf.join(", ")}`);
   }
   if (spec.validate && !containsUnknown(value)) {
-    const reason = spec.validate(value);
+    const reason = spec.validate(value as never);
     if (reason) fail(reason);
   }
   return value;
@@ -217,7 +218,14 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if ((a === undefined || a === null) && (b === undefined || b === null)) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
-  if (typeof a === "object" && typeof b === "object" && a !== null && b !== null && !Array.isArray(a) && !Array.isArray(b)) {
+  if (
+    typeof a === "object" &&
+    typeof b === "object" &&
+    a !== null &&
+    b !== null &&
+    !Array.isArray(a) &&
+    !Array.isArray(b)
+  ) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].every((k) => sameValue((a as Inputs)[k], (b as Inputs)[k]));
   }
