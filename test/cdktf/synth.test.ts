@@ -1,0 +1,221 @@
+/* biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected values are Terraform interpolations */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { Fn, TerraformOutput, TerraformStack, Testing } from "cdktf";
+import type { Construct } from "constructs";
+import { repoRoot } from "../../scripts/codegen/paths";
+import {
+  DataInfisicalE2eeAuditLogs,
+  DataInfisicalE2eeProject,
+  DataInfisicalE2eeSecrets,
+  Environment,
+  ephemeralVariable,
+  InfisicalE2eeProvider,
+  Project,
+  ProjectMembership,
+  Secret,
+  ServiceToken,
+} from "../../src/cdktf";
+import { lookups, resources } from "../../src/provider/registry";
+
+interface SynthJson {
+  terraform: { required_providers: Record<string, { source?: string; version?: string }> };
+  provider: Record<string, Record<string, unknown>[]>;
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data: Record<string, Record<string, Record<string, unknown>>>;
+  variable?: Record<string, Record<string, unknown>>;
+  output?: Record<string, Record<string, unknown>>;
+}
+
+function synthStack(build: (scope: Construct) => void): SynthJson {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "test");
+  build(stack);
+  return JSON.parse(Testing.synth(stack)) as SynthJson;
+}
+
+function only<T>(record: Record<string, T> | undefined): T {
+  const values = Object.values(record ?? {});
+  assert.equal(values.length, 1, "expected exactly one element");
+  return values[0]!;
+}
+
+describe("CDKTF constructs synthesize Terraform JSON for the infisicale2ee provider", () => {
+  test("provider block: snake_case settings and the registry source", () => {
+    const out = Testing.synthScope((scope) => {
+      new InfisicalE2eeProvider(scope, "infisical", {
+        host: "http://127.0.0.1:8080",
+        serviceToken: "st.a.b.c",
+        email: "admin@example.com",
+        password: "pw",
+      });
+    });
+    assert.ok(Testing.toHaveProvider(out, "infisicale2ee"));
+    assert.ok(
+      Testing.toHaveProviderWithProperties(out, "infisicale2ee", {
+        host: "http://127.0.0.1:8080",
+        service_token: "st.a.b.c",
+        email: "admin@example.com",
+        password: "pw",
+      }),
+    );
+    const full = synthStack((scope) => new InfisicalE2eeProvider(scope, "p", { host: "h" }));
+    const version = (JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { version: string }).version;
+    assert.deepEqual(full.terraform.required_providers.infisicale2ee, {
+      source: "infisical-e2ee/infisicale2ee",
+      version: `>= ${version}`,
+    });
+    assert.deepEqual(full.provider.infisicale2ee, [{ host: "h" }]);
+  });
+
+  test("an aliased provider is referenced by resources that pick it", () => {
+    const json = synthStack((scope) => {
+      const second = new InfisicalE2eeProvider(scope, "second", { alias: "other", host: "h2" });
+      new Environment(scope, "env", { projectId: "p1", name: "QA", slug: "qa", provider: second });
+    });
+    assert.deepEqual(json.provider.infisicale2ee, [{ alias: "other", host: "h2" }]);
+    assert.equal(only(json.resource.infisicale2ee_environment).provider, "infisicale2ee.other");
+  });
+
+  test("secret: nested generate block, rotation trigger and defaults left to the provider", () => {
+    const out = Testing.synthScope((scope) => {
+      new Secret(scope, "db", {
+        projectId: "p1",
+        environment: "dev",
+        key: "DB_PASSWORD",
+        generate: { length: 40, symbols: true },
+        rotationTrigger: "2026-11",
+        createMissingFolders: true,
+      });
+    });
+    assert.ok(
+      Testing.toHaveResourceWithProperties(out, Secret.tfResourceType, {
+        project_id: "p1",
+        environment: "dev",
+        key: "DB_PASSWORD",
+        generate: { length: 40, symbols: true },
+        rotation_trigger: "2026-11",
+        create_missing_folders: true,
+      }),
+    );
+    const secret = only(JSON.parse(out).resource.infisicale2ee_secret) as Record<string, unknown>;
+    // Unset optional fields are omitted, so the provider applies the schema defaults.
+    assert.equal(secret.path, undefined);
+    assert.equal(secret.value, undefined);
+    assert.equal("adopt" in secret, false, "adopt is Pulumi-only and must not reach Terraform");
+  });
+
+  test("secret: write-only value from an ephemeral variable, with its version", () => {
+    const json = synthStack((scope) => {
+      const wo = ephemeralVariable(scope, "api_key", { description: "API key" });
+      new Secret(scope, "api", {
+        projectId: "p1",
+        environment: "dev",
+        key: "API_KEY",
+        valueWo: wo.stringValue,
+        valueWoVersion: 2,
+      });
+    });
+    const secret = only(json.resource.infisicale2ee_secret);
+    assert.equal(secret.value_wo, "${var.api_key}");
+    assert.equal(secret.value_wo_version, 2);
+    assert.deepEqual(json.variable?.api_key, {
+      type: "string",
+      description: "API key",
+      sensitive: true,
+      ephemeral: true,
+    });
+  });
+
+  test("references between constructs become Terraform interpolations", () => {
+    const json = synthStack((scope) => {
+      const project = new Project(scope, "proj", { name: "Demo" });
+      const env = new Environment(scope, "env", { projectId: project.projectId, name: "QA", slug: "qa" });
+      new ProjectMembership(scope, "bob", { projectId: project.projectId, email: "bob@example.com", role: "member" });
+      const token = new ServiceToken(scope, "ci", {
+        projectId: project.projectId,
+        name: "ci",
+        scopes: [{ environment: env.slug, secretPath: "/" }],
+        permissions: ["read"],
+        expiresIn: 3600,
+      });
+      new TerraformOutput(scope, "token", { value: token.token, sensitive: true });
+      new TerraformOutput(scope, "first_env", { value: Fn.lookup(Fn.element(project.environments, 0), "slug") });
+    });
+    const env = only(json.resource.infisicale2ee_environment);
+    assert.equal(env.project_id, "${infisicale2ee_project.proj.project_id}");
+    const token = only(json.resource.infisicale2ee_service_token);
+    assert.deepEqual(token.scopes, [{ environment: "${infisicale2ee_environment.env.slug}", secret_path: "/" }]);
+    assert.equal(token.expires_in, 3600);
+    assert.deepEqual(token.permissions, ["read"]);
+    assert.equal(only(json.resource.infisicale2ee_project_membership).email, "bob@example.com");
+    assert.deepEqual(json.output?.token, { value: "${infisicale2ee_service_token.ci.token}", sensitive: true });
+    assert.match(String(json.output?.first_env?.value), /infisicale2ee_project\.proj\.environments/);
+  });
+
+  test("setters and resets change what is synthesized", () => {
+    const json = synthStack((scope) => {
+      const s = new Secret(scope, "s", { projectId: "p", environment: "dev", key: "A", value: "x", comment: "c" });
+      s.key = "B";
+      s.resetComment();
+      assert.equal(s.keyInput, "B");
+    });
+    const secret = only(json.resource.infisicale2ee_secret);
+    assert.equal(secret.key, "B");
+    assert.equal(secret.comment, undefined);
+  });
+
+  test("data sources: secrets, project and audit logs", () => {
+    const out = Testing.synthScope((scope) => {
+      const project = new DataInfisicalE2eeProject(scope, "p", { slug: "demo-project" });
+      const list = new DataInfisicalE2eeSecrets(scope, "s", { projectId: project.projectId, environment: "dev" });
+      new DataInfisicalE2eeAuditLogs(scope, "a", {
+        projectId: project.projectId,
+        eventType: "create-secret",
+        limit: 5,
+      });
+      new TerraformOutput(scope, "all", { value: list.secrets, sensitive: true });
+    });
+    assert.ok(
+      Testing.toHaveDataSourceWithProperties(out, DataInfisicalE2eeProject.tfResourceType, { slug: "demo-project" }),
+    );
+    assert.ok(
+      Testing.toHaveDataSourceWithProperties(out, DataInfisicalE2eeSecrets.tfResourceType, {
+        project_id: "${data.infisicale2ee_project.p.project_id}",
+        environment: "dev",
+      }),
+    );
+    assert.ok(
+      Testing.toHaveDataSourceWithProperties(out, DataInfisicalE2eeAuditLogs.tfResourceType, {
+        event_type: "create-secret",
+        limit: 5,
+      }),
+    );
+    assert.equal(Testing.toHaveDataSource(out, "infisicale2ee_secret"), false);
+  });
+
+  test("import: generateConfigForImport and importFrom emit Terraform import blocks", () => {
+    const json = synthStack((scope) => {
+      const env = new Environment(scope, "env", { projectId: "p1", name: "QA", slug: "qa" });
+      env.importFrom("p1:qa");
+    }) as SynthJson & { import?: unknown[] };
+    assert.deepEqual(json.import, [{ to: "infisicale2ee_environment.env", id: "p1:qa" }]);
+  });
+
+  test("every registry entry has a construct with the Terraform type derived from its name", () => {
+    const classes: Record<string, { tfResourceType: string }> = {
+      secret: Secret,
+      environment: Environment,
+      projectMembership: ProjectMembership,
+      project: Project,
+      serviceToken: ServiceToken,
+    };
+    assert.deepEqual(Object.keys(resources).sort(), Object.keys(classes).sort());
+    assert.equal(classes.projectMembership!.tfResourceType, "infisicale2ee_project_membership");
+    assert.equal(classes.serviceToken!.tfResourceType, "infisicale2ee_service_token");
+    assert.deepEqual(Object.keys(lookups).sort(), ["auditLogs", "project", "secrets"]);
+    assert.equal(DataInfisicalE2eeAuditLogs.tfResourceType, "infisicale2ee_audit_logs");
+  });
+});
