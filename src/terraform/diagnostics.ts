@@ -1,0 +1,114 @@
+/**
+ * Every expected failure becomes a Terraform Diagnostic (summary, detail, attribute path), never
+ * a gRPC error: Terraform points attribute diagnostics at the configuration line.
+ */
+import {
+  ApiError,
+  ConfigError,
+  type FieldFailure,
+  ImportUnsupportedError,
+  PartialCreateError,
+  ProviderError,
+  ValidationError,
+} from "../provider/errors";
+import { toSnakeCase } from "./names";
+
+export const SEVERITY_ERROR = 1;
+export const SEVERITY_WARNING = 2;
+
+export type PathStep = { attribute_name: string } | { element_key_int: number } | { element_key_string: string };
+
+export interface Diagnostic {
+  severity: number;
+  summary: string;
+  detail: string;
+  attribute?: { steps: PathStep[] };
+}
+
+/** `scopes[0].secretPath` → attribute scopes, element 0, attribute secret_path. */
+export function attributePath(corePath: string): PathStep[] | undefined {
+  if (!corePath || corePath.startsWith("(")) return undefined;
+  const steps: PathStep[] = [];
+  for (const segment of corePath.split(".")) {
+    const match = /^([^[\]]+)((?:\[\d+\])*)$/.exec(segment);
+    if (!match) return undefined;
+    steps.push({ attribute_name: toSnakeCase(match[1] as string) });
+    for (const index of (match[2] ?? "").matchAll(/\[(\d+)\]/g)) steps.push({ element_key_int: Number(index[1]) });
+  }
+  return steps;
+}
+
+/** The snake_case spelling of a core path, for messages. */
+export function terraformPath(corePath: string): string {
+  return corePath.replace(/[A-Za-z0-9]+/g, (word) => toSnakeCase(word));
+}
+
+export function failureDiagnostics(failures: FieldFailure[], typeName: string): Diagnostic[] {
+  return failures.map((failure) => {
+    const steps = attributePath(failure.path);
+    const diagnostic: Diagnostic = {
+      severity: SEVERITY_ERROR,
+      summary: "Invalid Attribute Value",
+      detail: `${typeName}: ${terraformPath(failure.path)} ${failure.reason}.`,
+    };
+    if (steps) diagnostic.attribute = { steps };
+    return diagnostic;
+  });
+}
+
+export function errorDiagnostic(summary: string, detail: string, path?: string): Diagnostic {
+  const diagnostic: Diagnostic = { severity: SEVERITY_ERROR, summary, detail };
+  const steps = path ? attributePath(path) : undefined;
+  if (steps) diagnostic.attribute = { steps };
+  return diagnostic;
+}
+
+const SUMMARY_BY_CODE: Record<string, string> = {
+  ERR_CONFIG: "Provider Configuration Incomplete",
+  ERR_CRYPTO: "Encryption Step Failed",
+  ERR_API: "Unexpected API Response",
+  ERR_API_NOT_FOUND: "Object Not Found",
+  ERR_API_CONFLICT: "Object Already Exists",
+  ERR_API_UNAUTHORIZED: "Authentication Failed",
+  ERR_API_PERMISSION_DENIED: "Permission Denied",
+  ERR_API_RATE_LIMITED: "Rate Limited by Server",
+  ERR_API_VALIDATION: "Request Rejected by Server",
+  ERR_TRANSPORT: "Server Unreachable",
+  ERR_PARTIAL_CREATE: "Resource Partially Created",
+  ERR_IMPORT_UNSUPPORTED: "Import Not Supported",
+};
+
+/** Provider settings as ConfigError names them (field or environment variable) → provider attribute. */
+const SETTING_ATTRIBUTE: Record<string, string> = {
+  host: "host",
+  INFISICAL_HOST: "host",
+  serviceToken: "serviceToken",
+  INFISICAL_TOKEN: "serviceToken",
+  email: "email",
+  INFISICAL_EMAIL: "email",
+  password: "password",
+  INFISICAL_PASSWORD: "password",
+};
+
+/** Any thrown value → diagnostics; `during` says what we were doing ("create infisicale2ee_secret"). */
+export function errorDiagnostics(error: unknown, during: string): Diagnostic[] {
+  if (error instanceof ValidationError || (ProviderError.is(error) && error.code === "ERR_VALIDATION")) {
+    return failureDiagnostics((error as ValidationError).failures ?? [], during);
+  }
+  if (ProviderError.is(error)) {
+    const summary = SUMMARY_BY_CODE[error.code] ?? "Provider Error";
+    let detail = `Could not ${during}: ${error.message}`;
+    if (error instanceof PartialCreateError)
+      detail += " The object is kept in state so the next apply can finish or replace it.";
+    if (error instanceof ApiError && error.code === "ERR_API_UNAUTHORIZED") {
+      detail += " Check the provider's credentials (service_token, or email and password).";
+    }
+    if (error instanceof ImportUnsupportedError) return [errorDiagnostic(summary, error.message)];
+    const path = error instanceof ConfigError ? SETTING_ATTRIBUTE[error.setting] : undefined;
+    return [errorDiagnostic(summary, detail, path)];
+  }
+  // Not ours: keep the class name and message only (our own code never puts secrets in messages).
+  const name = error instanceof Error ? error.name : "Error";
+  const message = error instanceof Error ? error.message : String(error);
+  return [errorDiagnostic("Unexpected Provider Error", `Could not ${during}: ${name}: ${message}`)];
+}

@@ -1,0 +1,142 @@
+/**
+ * Plan and apply semantics for managed resources, as pure functions over Terraform objects:
+ * what PlanResourceChange proposes (defaults filled, computed values unknown where they will
+ * change, write-only values null, replacement paths) and what ApplyResourceChange stores.
+ */
+import type { FieldFailure } from "../provider/errors";
+import { isUnknown, UNKNOWN } from "../provider/schema/fields";
+import type { Resource } from "../provider/schema/resource";
+import type { AttributeModel, BlockModel } from "./schema-model";
+import {
+  type CoreObject,
+  containsUnknownValue,
+  isEmptyValue,
+  isTerraformObject,
+  type TerraformObject,
+  toCore,
+  toTerraform,
+  toTerraformValue,
+} from "./values";
+
+export interface PlanRequest {
+  resource: Resource;
+  model: BlockModel;
+  prior: TerraformObject | null;
+  proposed: TerraformObject | null;
+  config: TerraformObject | null;
+}
+
+export interface PlanResult {
+  planned: TerraformObject | null;
+  /** Attribute names (top level) whose change forces replacement. */
+  requiresReplace: string[];
+  failures: FieldFailure[];
+}
+
+export function planChange({ resource, model, prior, proposed, config }: PlanRequest): PlanResult {
+  if (proposed === null) return { planned: null, requiresReplace: [], failures: [] };
+  const checked = resource.check(toCore(model.attributes, config, "inputs"));
+  if (checked.failures.length > 0) return { planned: null, requiresReplace: [], failures: checked.failures };
+  const news = checked.inputs;
+  const creating = prior === null;
+  const planned: TerraformObject = {};
+  for (const attribute of model.attributes) {
+    const wanted = attribute.field === undefined ? undefined : news[attribute.field];
+    planned[attribute.name] = planAttribute(attribute, proposed[attribute.name], wanted, creating);
+  }
+  if (creating) return { planned, requiresReplace: [], failures: [] };
+
+  const olds = toCore(model.attributes, prior, "all");
+  const diff = resource.diff(olds, news);
+  if (diff.changes.length === 0) return { planned, requiresReplace: [], failures: [] };
+  const replacing = diff.replaces.length > 0;
+  const computedFields = model.attributes.filter((a) => a.computed && a.field).map((a) => a.field as string);
+  // Without the resource's own list, assume every computed value may change (safe, if noisier).
+  const changing = new Set(
+    replacing || !resource.ops.computedChanges ? computedFields : resource.ops.computedChanges(olds, news, diff),
+  );
+  for (const attribute of model.attributes) {
+    if (!attribute.computed) continue;
+    if (attribute.field === undefined) {
+      if (replacing) planned[attribute.name] = UNKNOWN;
+      continue;
+    }
+    const setByUser = config?.[attribute.name] !== null && config?.[attribute.name] !== undefined;
+    if (!setByUser && changing.has(attribute.field)) planned[attribute.name] = UNKNOWN;
+  }
+  const names = new Map(model.attributes.map((a) => [a.field, a.name]));
+  return {
+    planned,
+    requiresReplace: diff.replaces.map((field) => names.get(field) ?? field),
+    failures: [],
+  };
+}
+
+function planAttribute(attribute: AttributeModel, proposed: unknown, wanted: unknown, creating: boolean): unknown {
+  if (attribute.writeOnly) return null;
+  const computedOnly = attribute.computed && !attribute.optional;
+  if (attribute.field === undefined || computedOnly) return creating ? UNKNOWN : (proposed ?? null);
+  if (wanted === undefined) return attribute.computed ? (creating ? UNKNOWN : (proposed ?? null)) : null;
+  if (isUnknown(wanted)) return UNKNOWN;
+  if (attribute.kind === "object" && attribute.nested) {
+    return planObject(attribute.nested, proposed, wanted as CoreObject, creating);
+  }
+  if (attribute.kind === "objectList" && attribute.nested && Array.isArray(wanted)) {
+    const nested = attribute.nested;
+    return wanted.map((item, i) =>
+      isUnknown(item)
+        ? UNKNOWN
+        : planObject(nested, Array.isArray(proposed) ? proposed[i] : null, item as CoreObject, creating),
+    );
+  }
+  return toTerraformValue(attribute, wanted);
+}
+
+function planObject(attributes: AttributeModel[], proposed: unknown, wanted: CoreObject, creating: boolean) {
+  const previous = isTerraformObject(proposed) ? proposed : null;
+  const out: TerraformObject = {};
+  for (const nested of attributes) {
+    out[nested.name] = planAttribute(
+      nested,
+      previous?.[nested.name] ?? null,
+      nested.field === undefined ? undefined : wanted[nested.field],
+      creating || previous === null,
+    );
+  }
+  return out;
+}
+
+/**
+ * The state ApplyResourceChange returns: configuration-owned attributes exactly as planned,
+ * computed ones from the core's outputs (falling back to a known planned value), write-only null.
+ */
+export function appliedState(model: BlockModel, planned: TerraformObject, outputs: CoreObject, id: string) {
+  const state: TerraformObject = {};
+  for (const attribute of model.attributes) {
+    if (attribute.writeOnly) state[attribute.name] = null;
+    else if (attribute.field === undefined) state[attribute.name] = id;
+    else if (!attribute.computed) state[attribute.name] = planned[attribute.name] ?? null;
+    else {
+      const fromCore = toTerraformValue(attribute, outputs[attribute.field]);
+      const plannedValue = planned[attribute.name] ?? null;
+      state[attribute.name] = fromCore !== null ? fromCore : containsUnknownValue(plannedValue) ? null : plannedValue;
+    }
+  }
+  return state;
+}
+
+/** The state ReadResource returns: what the server says now, over the prior state. */
+export function refreshedState(model: BlockModel, prior: TerraformObject, read: CoreObject, id: string) {
+  const merged: CoreObject = { ...toCore(model.attributes, prior, "all") };
+  for (const [key, value] of Object.entries(read)) if (value !== undefined) merged[key] = value;
+  const state = toTerraform(model.attributes, merged, id);
+  for (const attribute of model.attributes) {
+    const before = prior[attribute.name];
+    if (before !== null && before !== undefined) continue;
+    // A sensitive value that was never in state (e.g. sent write-only) must not enter it on refresh.
+    if (isEmptyValue(state[attribute.name]) || (attribute.sensitive && attribute.field !== undefined)) {
+      state[attribute.name] = null;
+    }
+  }
+  return state;
+}
