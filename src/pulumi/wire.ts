@@ -9,8 +9,8 @@ import { isUnknown, UNKNOWN } from "../provider/schema/fields";
 export const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Pulumi's special-object signature key and its secret marker (`rpc.specialSigKey`, `rpc.specialSecretSig`). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** The input under which Pulumi stores the serialized provider; never a resource field. */
 export const PROVIDER_KEY = "__provider";
