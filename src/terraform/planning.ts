@@ -5,7 +5,7 @@
  */
 import type { FieldFailure } from "../provider/errors";
 import { isUnknown, UNKNOWN } from "../provider/schema/fields";
-import type { Resource } from "../provider/schema/resource";
+import type { DiffResult, Resource } from "../provider/schema/resource";
 import type { AttributeModel, BlockModel } from "./schema-model";
 import {
   type CoreObject,
@@ -40,14 +40,17 @@ export function planChange({ resource, model, prior, proposed, config }: PlanReq
   const news = checked.inputs;
   const creating = prior === null;
   const planned: TerraformObject = {};
+  const keptOut = new Set(model.attributes.filter((a) => isKeptOutOfState(a, config)).map((a) => a.name));
   for (const attribute of model.attributes) {
     const wanted = attribute.field === undefined ? undefined : news[attribute.field];
-    planned[attribute.name] = planAttribute(attribute, proposed[attribute.name], wanted, creating);
+    planned[attribute.name] = keptOut.has(attribute.name)
+      ? null
+      : planAttribute(attribute, proposed[attribute.name], wanted, creating);
   }
   if (creating) return { planned, requiresReplace: [], failures: [] };
 
   const olds = toCore(model.attributes, prior, "all");
-  const diff = resource.diff(olds, news);
+  const diff = withClearedValues(resource.diff(olds, news), model, prior, keptOut);
   if (diff.changes.length === 0) return { planned, requiresReplace: [], failures: [] };
   const replacing = diff.replaces.length > 0;
   const computedFields = model.attributes.filter((a) => a.computed && a.field).map((a) => a.field as string);
@@ -56,7 +59,7 @@ export function planChange({ resource, model, prior, proposed, config }: PlanReq
     replacing || !resource.ops.computedChanges ? computedFields : resource.ops.computedChanges(olds, news, diff),
   );
   for (const attribute of model.attributes) {
-    if (!attribute.computed) continue;
+    if (!attribute.computed || keptOut.has(attribute.name)) continue;
     if (attribute.field === undefined) {
       if (replacing) planned[attribute.name] = UNKNOWN;
       continue;
@@ -70,6 +73,33 @@ export function planChange({ resource, model, prior, proposed, config }: PlanReq
     requiresReplace: diff.replaces.map((field) => names.get(field) ?? field),
     failures: [],
   };
+}
+
+/**
+ * A value supplied through its write-only twin (`value` via `value_wo`) must not sit in state:
+ * not after a switch from `value`, and not after an import, which cannot know the configuration.
+ */
+function isKeptOutOfState(attribute: AttributeModel, config: TerraformObject | null): boolean {
+  if (attribute.suppliedWriteOnlyBy === undefined) return false;
+  const own = config?.[attribute.name];
+  const writeOnly = config?.[attribute.suppliedWriteOnlyBy];
+  return (own === null || own === undefined) && writeOnly !== null && writeOnly !== undefined;
+}
+
+/** Clearing a value still held in prior state is a change: the update rewrites it write-only. */
+function withClearedValues(
+  diff: DiffResult,
+  model: BlockModel,
+  prior: TerraformObject,
+  keptOut: Set<string>,
+): DiffResult {
+  const cleared = model.attributes
+    .filter(
+      (a) => keptOut.has(a.name) && a.field !== undefined && prior[a.name] !== null && prior[a.name] !== undefined,
+    )
+    .map((a) => a.field as string)
+    .filter((field) => !diff.changes.includes(field));
+  return cleared.length === 0 ? diff : { ...diff, changes: [...diff.changes, ...cleared] };
 }
 
 function planAttribute(attribute: AttributeModel, proposed: unknown, wanted: unknown, creating: boolean): unknown {

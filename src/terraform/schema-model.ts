@@ -25,6 +25,11 @@ export interface AttributeModel {
   description: string;
   /** The core default, planned when the configuration leaves the attribute null. */
   defaultValue?: unknown;
+  /**
+   * The write-only attribute (`<name>_wo`) that, when configured, supplies this attribute's value
+   * instead: this attribute is then kept out of state (planned and stored null).
+   */
+  suppliedWriteOnlyBy?: string;
   nested?: AttributeModel[];
 }
 
@@ -88,7 +93,20 @@ export function resourceModel(resource: Resource): BlockModel {
     replaceOnChange: false,
     description: `Identifier the provider tracks this ${resource.name} by. Import ID format: ${resource.importId}`,
   };
-  return { version: resource.version, description: resource.doc, attributes: [id, ...attributesFrom(resource.fields)] };
+  const attributes = [id, ...attributesFrom(resource.fields)];
+  pairWriteOnlyAttributes(attributes);
+  return { version: resource.version, description: resource.doc, attributes };
+}
+
+/** Terraform's `x_wo` convention: a write-only `x_wo` supplies the optional+computed `x`. */
+const WRITE_ONLY_SUFFIX = "_wo";
+
+function pairWriteOnlyAttributes(attributes: AttributeModel[]): void {
+  for (const writeOnly of attributes) {
+    if (!writeOnly.writeOnly || !writeOnly.name.endsWith(WRITE_ONLY_SUFFIX)) continue;
+    const base = attributes.find((a) => a.name === writeOnly.name.slice(0, -WRITE_ONLY_SUFFIX.length));
+    if (base?.computed && base.optional) base.suppliedWriteOnlyBy = writeOnly.name;
+  }
 }
 
 /** Arguments first; a result with the same name as an argument makes that argument optional+computed. */

@@ -42,6 +42,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Plain gRPC (TF_DISABLE_PLUGIN_TLS) instead of AutoMTLS. */
   plaintext?: boolean;
+  /** Inherited variables to drop (e.g. INFISICAL_* so only the provider block configures it). */
+  removeEnv?: string[];
 }
 
 export function certificatePemFromBase64(unpadded: string): string {
@@ -84,8 +86,10 @@ function waitForHandshake(child: ChildProcess, stdout: () => string, stderr: () 
 
 export async function startPlugin(options: StartOptions): Promise<PluginConnection> {
   const clientCertificate = createPluginCertificate();
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of options.removeEnv ?? []) delete inherited[name];
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     ...options.env,
     [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
     PLUGIN_MIN_PORT: "10000",

@@ -2,7 +2,7 @@
  * The Terraform face over gRPC, driven the way Terraform drives it: a plugin process started
  * with go-plugin's environment and mutual TLS, msgpack values with unknowns and write-only values.
  * The resource is the test widget (fixtures/widget.ts), so these tests cover the protocol layer;
- * the real resources against the embedded server are covered by provider-server.test.ts.
+ * the real resources against the embedded server are covered by provider-resources.test.ts.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
