@@ -1,0 +1,69 @@
+/** `infisical-e2ee bootstrap --host URL --email E --password P [--project NAME] [--json]` */
+import { bootstrap } from "../provider/bootstrap";
+import { ProviderError } from "../provider/errors";
+import { parseFlags, UsageError } from "./args";
+
+const USAGE = `Usage: infisical-e2ee bootstrap --host URL --email EMAIL --password PASSWORD [--project NAME] [--json] [--allow-insecure-http]
+
+Creates the admin account on an uninitialized server (with key material made on this machine) or
+logs in, then creates a project and a read/write service token for all its environments.
+The password may also come from INFISICAL_PASSWORD.`;
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  let flags: ReturnType<typeof parse>;
+  try {
+    flags = parse(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`bootstrap: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  const host = flags.host ?? process.env.INFISICAL_HOST;
+  const email = flags.email ?? process.env.INFISICAL_EMAIL;
+  const password = flags.password ?? process.env.INFISICAL_PASSWORD;
+  const missing = [!host && "--host", !email && "--email", !password && "--password"].filter(Boolean);
+  if (missing.length > 0) {
+    console.error(`bootstrap: missing ${missing.join(", ")}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    if (!flags.json) console.error("bootstrapping (signup or login, project, service token)…");
+    const result = await bootstrap({
+      host: host!,
+      email: email!,
+      password: password!,
+      projectName: flags.project,
+      allowInsecureHttp: flags["allow-insecure-http"],
+    });
+    const { createdAdmin, ...output } = result;
+    if (flags.json) {
+      console.log(JSON.stringify(output, null, 2));
+    } else {
+      console.log(`${createdAdmin ? "created admin" : "logged in"}; organization ${output.organizationId}`);
+      console.log(`project ${output.projectId} (environments: ${output.environments.map((e) => e.slug).join(", ")})`);
+      console.log(`service token (read/write, all environments): ${output.serviceToken}`);
+    }
+    return 0;
+  } catch (error) {
+    console.error(`bootstrap failed: ${ProviderError.is(error) ? error.message : "unexpected error"}`);
+    if (!ProviderError.is(error)) console.error(error);
+    return 1;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseFlags(argv, {
+    host: "string",
+    email: "string",
+    password: "string",
+    project: "string",
+    json: "boolean",
+    "allow-insecure-http": "boolean",
+  });
+}

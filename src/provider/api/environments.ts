@@ -1,0 +1,31 @@
+import type { Send } from "./send";
+import type { WireEnvironment } from "./wire";
+
+export function environmentsApi(send: Send) {
+  return {
+    create: (workspaceId: string, body: { name: string; slug: string; position?: number }) =>
+      send<{ environment: WireEnvironment }>({
+        operation: "create environment",
+        method: "POST",
+        route: "/api/v1/workspace/{workspaceId}/environments",
+        params: { workspaceId },
+        body,
+      }),
+    update: (workspaceId: string, id: string, body: { name?: string; slug?: string; position?: number }) =>
+      send<{ environment: WireEnvironment }>({
+        operation: "update environment",
+        method: "PATCH",
+        route: "/api/v1/workspace/{workspaceId}/environments/{id}",
+        params: { workspaceId, id },
+        body,
+        idempotent: true,
+      }),
+    delete: (workspaceId: string, id: string) =>
+      send<{ environment: WireEnvironment }>({
+        operation: "delete environment",
+        method: "DELETE",
+        route: "/api/v1/workspace/{workspaceId}/environments/{id}",
+        params: { workspaceId, id },
+      }),
+  };
+}

@@ -1,0 +1,157 @@
+/** Request and response shapes of the legacy E2EE routes (real server of 2024, see shared/spec/routes.md). */
+
+export interface EncryptedTriple {
+  ciphertext: string;
+  iv: string;
+  tag: string;
+}
+
+export interface SecretCiphertexts {
+  secretKeyCiphertext: string;
+  secretKeyIV: string;
+  secretKeyTag: string;
+  secretValueCiphertext: string;
+  secretValueIV: string;
+  secretValueTag: string;
+  secretCommentCiphertext?: string;
+  secretCommentIV?: string;
+  secretCommentTag?: string;
+}
+
+export interface WireSecret extends SecretCiphertexts {
+  id: string;
+  _id?: string;
+  version?: number;
+  type?: string;
+  secretCommentCiphertext?: string;
+  secretPath?: string;
+  environment?: string;
+  workspace?: string;
+}
+
+export interface SecretScope {
+  workspaceId: string;
+  environment: string;
+  secretPath: string;
+}
+
+export interface WireOrganization {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+export interface WireEnvironment {
+  id: string;
+  name: string;
+  slug: string;
+  position?: number;
+}
+
+export interface WireProject {
+  id: string;
+  name: string;
+  slug: string;
+  orgId: string;
+  version?: number;
+  environments: WireEnvironment[];
+}
+
+export interface WireProjectKey {
+  id?: string;
+  encryptedKey: string;
+  nonce: string;
+  receiverId?: string;
+  senderId?: string | null;
+  sender: { publicKey: string };
+}
+
+export interface WireUser {
+  id: string;
+  email?: string | null;
+  username?: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  publicKey?: string | null;
+}
+
+export interface WireOrgMembership {
+  id: string;
+  role: string;
+  status?: string;
+  userId?: string | null;
+  inviteEmail?: string | null;
+  orgId: string;
+  isActive?: boolean;
+  user: WireUser & { publicKey?: string | null };
+}
+
+export interface WireProjectMembership {
+  id: string;
+  userId: string;
+  projectId: string;
+  user: WireUser;
+  roles: { role: string; customRoleSlug?: string | null }[];
+}
+
+export interface WireServiceTokenData {
+  id: string;
+  name: string;
+  scopes?: { environment: string; secretPath: string }[];
+  permissions: string[];
+  expiresAt?: string | null;
+  createdAt?: string;
+  projectId: string;
+}
+
+export interface WireServiceTokenSelf extends WireServiceTokenData {
+  encryptedKey?: string | null;
+  iv?: string | null;
+  tag?: string | null;
+  workspace?: string;
+}
+
+export interface WireFolder {
+  id: string;
+  name: string;
+}
+
+export interface WireAuditLog {
+  id: string;
+  ipAddress?: string | null;
+  userAgent?: string | null;
+  createdAt: string;
+  projectId?: string | null;
+  event: { type: string; metadata?: Record<string, unknown> };
+  actor: { type: string; metadata?: Record<string, unknown> };
+}
+
+/** Key material a client makes at signup (admin signup and invite completion share it). */
+export interface SignupKeyMaterial {
+  email: string;
+  password: string;
+  firstName: string;
+  lastName?: string;
+  protectedKey: string;
+  protectedKeyIV: string;
+  protectedKeyTag: string;
+  publicKey: string;
+  encryptedPrivateKey: string;
+  encryptedPrivateKeyIV: string;
+  encryptedPrivateKeyTag: string;
+  salt: string;
+  verifier: string;
+}
+
+export interface Login2Response {
+  mfaEnabled: boolean;
+  encryptionVersion?: number | null;
+  protectedKey?: string | null;
+  protectedKeyIV?: string | null;
+  protectedKeyTag?: string | null;
+  publicKey: string;
+  encryptedPrivateKey: string;
+  iv: string;
+  tag: string;
+  token: string;
+}

@@ -1,0 +1,288 @@
+import { ConflictError, type FieldFailure, NotFoundError } from "../errors";
+import { bool, type InputsOf, isUnknown, num, type OutputsOf, obj, str } from "../schema/fields";
+import {
+  type DiffResult,
+  defineResource,
+  type Inputs,
+  type Outputs,
+  type ResourceContext,
+  sameValue,
+} from "../schema/resource";
+import type { PlainSecret, SecretLocation } from "../session/session";
+import { generateValue } from "./generate";
+import { splitImportId } from "./ids";
+import {
+  integerBetween,
+  MAX_SECRET_KEY_LENGTH,
+  MAX_SECRET_VALUE_BYTES,
+  validateEnvironmentSlug,
+  validateId,
+  validateSecretComment,
+  validateSecretKey,
+  validateSecretPath,
+  validateSecretValue,
+} from "./validation";
+
+export const MIN_GENERATED_LENGTH = 8;
+export const MAX_GENERATED_LENGTH = 4096;
+
+const generateFields = {
+  length: num({
+    default: 32,
+    validate: integerBetween(MIN_GENERATED_LENGTH, MAX_GENERATED_LENGTH),
+    doc: `Number of characters to generate (${MIN_GENERATED_LENGTH}–${MAX_GENERATED_LENGTH}).`,
+  }),
+  lowercase: bool({ default: true, doc: "Include lowercase letters a–z." }),
+  uppercase: bool({ default: true, doc: "Include uppercase letters A–Z." }),
+  digits: bool({ default: true, doc: "Include digits 0–9." }),
+  symbols: bool({ default: false, doc: "Include symbols from !#$%&*+-=?@^_~." }),
+};
+
+export const secretFields = {
+  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
+  environment: str({
+    required: true,
+    replaceOnChange: true,
+    validate: validateEnvironmentSlug,
+    doc: "Slug of the environment, e.g. `dev`.",
+  }),
+  path: str({
+    default: "/",
+    replaceOnChange: true,
+    validate: validateSecretPath,
+    doc: "Folder path of the secret, `/` for the root, e.g. `/app/db`.",
+  }),
+  key: str({
+    required: true,
+    validate: validateSecretKey,
+    doc: `Name of the secret (case-sensitive, no '/', at most ${MAX_SECRET_KEY_LENGTH} characters). Renaming updates the secret in place.`,
+  }),
+  value: str({
+    optional: true,
+    computed: true,
+    sensitive: true,
+    validate: validateSecretValue,
+    doc: `Plaintext value, encrypted on this machine before it is sent (at most ${MAX_SECRET_VALUE_BYTES} bytes). Leave unset with \`generate\` to have the provider generate it; it is then an output.`,
+  }),
+  valueWo: str({
+    optional: true,
+    writeOnly: true,
+    sensitive: true,
+    faces: ["terraform"],
+    validate: validateSecretValue,
+    doc: "Write-only plaintext value: sent encrypted, never stored in state (Terraform 1.11+). Bump `value_wo_version` to send a new one.",
+  }),
+  valueWoVersion: num({
+    optional: true,
+    faces: ["terraform"],
+    doc: "Change this number to make Terraform send `value_wo` again.",
+  }),
+  comment: str({
+    default: "",
+    validate: validateSecretComment,
+    doc: "Comment, encrypted like the value.",
+  }),
+  type: str({ default: "shared", oneOf: ["shared"], doc: "Secret type; only `shared` is managed." }),
+  generate: obj(generateFields, {
+    optional: true,
+    doc: "Generate the value on this machine with a cryptographic random source instead of setting `value`.",
+  }),
+  rotationTrigger: str({
+    optional: true,
+    doc: "Any text; changing it generates a new value (requires `generate`) in an in-place update.",
+  }),
+  createMissingFolders: bool({
+    default: false,
+    doc: "Create the folders of `path` when they do not exist yet.",
+  }),
+  adopt: bool({
+    default: false,
+    faces: ["pulumi"],
+    doc: "If a secret with this key already exists, take it over (overwriting its value) instead of failing.",
+  }),
+  secretId: str({ computed: true, doc: "Server-side ID of the secret." }),
+  version: num({ computed: true, doc: "Server-side version; increases with every change." }),
+};
+
+/** True when an update must generate a fresh value on the client. */
+export function needsNewGeneratedValue(olds: Outputs, news: Inputs): boolean {
+  if (news.generate === undefined || news.generate === null) return false;
+  if (news.value !== undefined && news.value !== null) return false;
+  return !sameValue(olds.generate, news.generate) || !sameValue(olds.rotationTrigger, news.rotationTrigger);
+}
+
+function checkSecret(inputs: Inputs): FieldFailure[] {
+  const failures: FieldFailure[] = [];
+  const has = (name: string) => inputs[name] !== undefined && inputs[name] !== null;
+  if (has("value") && has("generate")) failures.push({ path: "value", reason: "cannot be set together with generate" });
+  if (has("valueWo") && has("value")) failures.push({ path: "valueWo", reason: "cannot be set together with value" });
+  if (has("valueWo") && has("generate")) {
+    failures.push({ path: "valueWo", reason: "cannot be set together with generate" });
+  }
+  if (has("rotationTrigger") && !has("generate")) {
+    failures.push({ path: "rotationTrigger", reason: "requires generate (a rotation generates a new value)" });
+  }
+  const generate = inputs.generate as Record<string, unknown> | undefined;
+  if (generate && !isUnknown(generate)) {
+    const classes = ["lowercase", "uppercase", "digits", "symbols"];
+    if (classes.every((c) => generate[c] === false)) {
+      failures.push({ path: "generate", reason: "must enable at least one character class" });
+    }
+  }
+  return failures;
+}
+
+/** Rotation and write-only changes alter computed outputs the default diff cannot see. */
+function diffSecret(olds: Outputs, news: Inputs, derived: DiffResult): DiffResult {
+  const changes = new Set(derived.changes);
+  if (needsNewGeneratedValue(olds, news)) changes.add("value");
+  // A value that was explicitly set and is now dropped (without generate) keeps the old one.
+  return { ...derived, changes: [...changes] };
+}
+
+function secretComputedChanges(olds: Outputs, news: Inputs, diff: DiffResult): string[] {
+  if (diff.changes.length === 0 || diff.replaces.length > 0) return [];
+  const changed = ["version"];
+  if (needsNewGeneratedValue(olds, news)) changed.push("value");
+  return changed;
+}
+
+type SecretInputs = InputsOf<typeof secretFields>;
+type SecretOutputs = OutputsOf<typeof secretFields>;
+
+function locationOf(o: { projectId?: string; environment?: string; path?: string }): SecretLocation {
+  return { projectId: o.projectId!, environment: o.environment!, path: o.path ?? "/" };
+}
+
+/** State never holds write-only values; it holds `value` unless the value came from `valueWo`. */
+function outputsFrom(inputs: SecretInputs, secret: PlainSecret, writeOnly: boolean): SecretOutputs {
+  const { valueWo: _omitted, ...rest } = inputs;
+  return {
+    ...rest,
+    key: secret.key,
+    comment: secret.comment,
+    value: writeOnly ? undefined : secret.value,
+    secretId: secret.secretId,
+    version: secret.version,
+  };
+}
+
+function initialValue(inputs: SecretInputs): string {
+  if (inputs.value !== undefined) return inputs.value;
+  if (inputs.valueWo !== undefined) return inputs.valueWo;
+  if (inputs.generate !== undefined) return generateValue(inputs.generate);
+  return "";
+}
+
+async function createSecret(ctx: ResourceContext, inputs: SecretInputs) {
+  const location = locationOf(inputs);
+  if (inputs.createMissingFolders) await ctx.session.secrets.ensureFolders(location);
+  const value = initialValue(inputs);
+  const comment = inputs.comment ?? "";
+  let created: PlainSecret;
+  try {
+    created = await ctx.session.secrets.create(location, { key: inputs.key, value, comment });
+  } catch (error) {
+    if (!(error instanceof ConflictError) || !inputs.adopt) throw error;
+    ctx.log.info("adopting existing secret", { environment: location.environment, path: location.path });
+    created = await ctx.session.secrets.update(location, { key: inputs.key, value, comment });
+  }
+  return { id: created.secretId, outputs: outputsFrom(inputs, created, inputs.valueWo !== undefined) };
+}
+
+/** Finds the secret by server ID first (so a rename outside is seen as drift), then by key. */
+async function findSecret(ctx: ResourceContext, id: string, state: SecretOutputs): Promise<PlainSecret | undefined> {
+  let secrets: PlainSecret[];
+  try {
+    secrets = await ctx.session.secrets.list(locationOf(state));
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  return secrets.find((s) => s.secretId === id) ?? secrets.find((s) => s.key === state.key);
+}
+
+async function readSecret(ctx: ResourceContext, id: string, state: SecretOutputs) {
+  const found = await findSecret(ctx, id, state);
+  if (!found) return undefined;
+  // A value sent write-only was never in state and must not enter it through a refresh.
+  const writeOnly = state.value === undefined;
+  return {
+    ...state,
+    key: found.key,
+    comment: found.comment,
+    value: writeOnly ? undefined : found.value,
+    secretId: found.secretId,
+    version: found.version,
+  } satisfies SecretOutputs;
+}
+
+async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutputs, news: SecretInputs) {
+  const location = locationOf(olds);
+  const writeOnly = news.value === undefined && news.valueWo !== undefined;
+  let value: string | undefined;
+  if (news.value !== undefined) value = news.value;
+  else if (news.valueWo !== undefined) value = news.valueWo;
+  else if (needsNewGeneratedValue(olds, news)) value = generateValue(news.generate!);
+  else value = olds.value ?? (await findSecret(ctx, id, olds))?.value;
+  if (value === undefined) {
+    throw new NotFoundError({
+      status: 0,
+      operation: "update secret",
+      route: "/api/v3/secrets/{secretName}",
+      serverMessage: "the secret no longer exists; refresh to recreate it",
+    });
+  }
+  const updated = await ctx.session.secrets.update(location, {
+    key: olds.key!,
+    newKey: news.key !== olds.key ? news.key : undefined,
+    value,
+    comment: news.comment ?? "",
+  });
+  return outputsFrom(news, updated, writeOnly);
+}
+
+async function deleteSecret(ctx: ResourceContext, id: string, state: SecretOutputs) {
+  const found = await findSecret(ctx, id, state);
+  if (!found) return;
+  await ctx.session.secrets.delete(locationOf(state), found.key);
+}
+
+async function importSecret(ctx: ResourceContext, importId: string) {
+  const [projectId, environment, path, key] = splitImportId("secret", importId, [
+    "projectId",
+    "environment",
+    "path",
+    "key",
+  ]);
+  const inputs = secret.validated({ projectId, environment, path, key }) as SecretInputs;
+  const location = locationOf(inputs);
+  const found = await ctx.session.secrets.get(location, inputs.key);
+  if (!found) {
+    throw new NotFoundError({
+      status: 0,
+      operation: "import secret",
+      route: "/api/v3/secrets",
+      serverMessage: "no secret with this key exists at this location",
+    });
+  }
+  return { id: found.secretId, outputs: outputsFrom(inputs, found, false) };
+}
+
+export const secret = defineResource({
+  name: "secret",
+  version: 1,
+  doc: "A secret in a project environment, encrypted on this machine with the project key before it is sent.",
+  importId: "`<projectId>:<environment>:<path>:<key>`, e.g. `6f1c…:dev:/:DB_PASSWORD`.",
+  fields: secretFields,
+  ops: {
+    check: checkSecret,
+    diff: diffSecret,
+    computedChanges: secretComputedChanges,
+    create: createSecret,
+    read: readSecret,
+    update: updateSecret,
+    delete: deleteSecret,
+    import: importSecret,
+  },
+});

@@ -1,0 +1,206 @@
+/**
+ * Opening a session: resolve settings (explicit, then environment, then defaults), build the one
+ * request function, and log in lazily on first use. A user session logs in once per process and
+ * re-logs in once when the server calls its token stale; a service-token session unwraps the
+ * token's project-key copy with the token's key part.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Api, createApi, createRequester, type RetryPolicy } from "../api";
+import type { ApiCall } from "../api/send";
+import { decryptAsymmetric, decryptSymmetric, encryptAsymmetric, parseServiceToken } from "../crypto";
+import { ConfigError, CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors";
+import { type Logger, silentLogger } from "../schema/resource";
+import { KeyRing } from "./key-ring";
+import { forgetLogin, type LoginCredentials, loginOnce, type UserLogin } from "./login";
+import { type CoalescingOptions, CoalescingSecretStore } from "./secret-store";
+import type { AuthMode, Session, SessionUser } from "./session";
+import { type Env, type ResolvedSettings, resolveSettings } from "./settings";
+import type { ConnectionSettings } from "./types";
+
+export type {
+  AuthMode,
+  PlainSecret,
+  SecretLocation,
+  SecretStore,
+  SecretUpdate,
+  SecretWrite,
+  Session,
+  SessionUser,
+} from "./session";
+export { type Env, type ResolvedSettings, resolveSettings } from "./settings";
+export type { ConnectionSettings } from "./types";
+
+export interface OpenSessionOptions {
+  /** Environment variables to fall back on; defaults to process.env. */
+  env?: Env;
+  log?: Logger;
+  /** Tuning for request coalescing (tests and benchmarks). */
+  coalescing?: Partial<CoalescingOptions>;
+  /** Tuning for retries (tests shorten the delays). */
+  retry?: Partial<RetryPolicy>;
+}
+
+/** One tag per process: the real server keys sessions by (IP, User-Agent). */
+const PROCESS_TAG = randomBytes(4).toString("hex");
+
+function packageVersion(): string {
+  for (const up of ["../../../..", "../../.."]) {
+    try {
+      return (JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as { version: string }).version;
+    } catch {}
+  }
+  return "0";
+}
+
+export const USER_AGENT = `infisical-e2ee/${packageVersion()} (node ${process.versions.node}; ${PROCESS_TAG})`;
+
+export function openSession(settings: ConnectionSettings, options: OpenSessionOptions = {}): Session {
+  const resolved = resolveSettings(settings, options.env ?? process.env);
+  return new ConnectedSession(resolved, options);
+}
+
+class ConnectedSession implements Session {
+  readonly host: string;
+  readonly mode: AuthMode;
+  readonly api: Api;
+  readonly secrets: CoalescingSecretStore;
+  readonly #settings: ResolvedSettings;
+  readonly #requester: ReturnType<typeof createRequester>;
+  readonly #keys: KeyRing;
+  readonly #log: Logger;
+
+  constructor(settings: ResolvedSettings, options: OpenSessionOptions) {
+    this.#settings = settings;
+    this.host = settings.host;
+    this.#log = options.log ?? silentLogger;
+    this.mode = settings.email !== undefined ? "user" : "serviceToken";
+    this.#requester = createRequester({
+      host: settings.host,
+      timeoutMs: settings.timeoutMs,
+      userAgent: USER_AGENT,
+      log: this.#log,
+      retry: options.retry,
+    });
+    this.api = createApi((call) => this.#send(call), settings.host);
+    this.#keys = new KeyRing((projectId) => this.#unwrapProjectKey(projectId));
+    this.secrets = new CoalescingSecretStore(
+      this.api,
+      (projectId) => this.#keys.get(projectId),
+      this.#log,
+      options.coalescing,
+    );
+  }
+
+  get #credentials(): LoginCredentials {
+    const { email, password, organizationId } = this.#settings;
+    return { email: email!, password: password!, organizationId };
+  }
+
+  #requireCredentials(): void {
+    if (this.mode === "user") return;
+    if (this.#settings.serviceToken === undefined) {
+      throw new ConfigError(
+        "email",
+        "no credentials are set",
+        "Set email and password (INFISICAL_EMAIL, INFISICAL_PASSWORD) or serviceToken (INFISICAL_TOKEN).",
+      );
+    }
+  }
+
+  #login(): Promise<UserLogin> {
+    this.#requireCredentials();
+    if (this.mode !== "user") {
+      throw new ConfigError(
+        "email",
+        "is required for this operation (a service token only reaches secrets)",
+        "Set email and password (INFISICAL_EMAIL, INFISICAL_PASSWORD).",
+      );
+    }
+    return loginOnce(this.api, this.#credentials);
+  }
+
+  async #send<T>(call: ApiCall): Promise<T> {
+    const { auth = "session", ...rest } = call;
+    if (auth === "none") return this.#requester<T>(rest);
+    if (typeof auth === "object") return this.#requester<T>({ ...rest, token: auth.bearer });
+    this.#requireCredentials();
+    if (this.mode === "serviceToken") {
+      return this.#requester<T>({ ...rest, token: parseServiceToken(this.#settings.serviceToken!).bearer });
+    }
+    const login = await this.#login();
+    try {
+      return await this.#requester<T>({ ...rest, token: login.token });
+    } catch (error) {
+      // A token made stale by another login from this process (or expired): log in again once.
+      if (!(error instanceof UnauthorizedError)) throw error;
+      this.#log.debug("token rejected; logging in again", { operation: call.operation });
+      forgetLogin(this.api, this.#credentials, login.token);
+      const fresh = await this.#login();
+      return this.#requester<T>({ ...rest, token: fresh.token });
+    }
+  }
+
+  async user(): Promise<SessionUser> {
+    return (await this.#login()).user;
+  }
+
+  projectKey(projectId: string): Promise<string> {
+    return this.#keys.get(projectId);
+  }
+
+  rememberProjectKey(projectId: string, projectKey: string): void {
+    this.#keys.remember(projectId, projectKey);
+  }
+
+  async wrapProjectKeyFor(
+    projectId: string,
+    receiverPublicKey: string,
+  ): Promise<{ encryptedKey: string; nonce: string }> {
+    const [projectKey, login] = await Promise.all([this.#keys.get(projectId), this.#login()]);
+    const sealed = encryptAsymmetric(projectKey, receiverPublicKey, login.privateKey);
+    return { encryptedKey: sealed.ciphertext, nonce: sealed.nonce };
+  }
+
+  async #unwrapProjectKey(projectId: string): Promise<string> {
+    this.#requireCredentials();
+    if (this.mode === "serviceToken") {
+      const parts = parseServiceToken(this.#settings.serviceToken!);
+      const data = await this.api.serviceTokens.current();
+      const tokenProject = data.projectId ?? data.workspace;
+      if (tokenProject !== projectId) {
+        throw new PermissionDeniedError({
+          status: 0,
+          operation: "get project key",
+          route: "/api/v2/service-token",
+          serverMessage: "the service token belongs to another project",
+        });
+      }
+      if (!data.encryptedKey || !data.iv || !data.tag) {
+        throw new CryptoError("unwrap-project-key", "the service token has no project-key copy");
+      }
+      return decryptSymmetric({ ciphertext: data.encryptedKey, iv: data.iv, tag: data.tag }, parts.key);
+    }
+    const login = await this.#login();
+    const copy = await this.api.projects.encryptedKey(projectId);
+    try {
+      return decryptAsymmetric(
+        { ciphertext: copy.encryptedKey, nonce: copy.nonce },
+        copy.sender.publicKey,
+        login.privateKey,
+      );
+    } catch (cause) {
+      throw new CryptoError(
+        "unwrap-project-key",
+        `project ${projectId}: the key copy did not open with this user's key`,
+        { cause },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#keys.clear();
+    await this.#requester.close();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Connection settings: explicit values first, then environment variables, then defaults.
+ * Every problem is a ConfigError naming the setting and how to fix it; values are never echoed.
+ */
+import { ConfigError } from "../errors";
+import type { ConnectionSettings } from "./types";
+
+export const DEFAULT_HOST = "https://app.infisical.com";
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export type Env = Record<string, string | undefined>;
+
+export interface ResolvedSettings {
+  /** Site URL without a trailing slash. */
+  host: string;
+  serviceToken?: string;
+  email?: string;
+  password?: string;
+  allowInsecureHttp: boolean;
+  timeoutMs: number;
+  organizationId?: string;
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function pick(explicit: string | undefined, env: Env, name: string): string | undefined {
+  if (explicit !== undefined && explicit !== "") return explicit;
+  const fromEnv = env[name];
+  return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
+}
+
+function parseBoolean(raw: string, setting: string): boolean {
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(setting, "is not a boolean", "Use 1/true or 0/false.");
+}
+
+export function resolveSettings(settings: ConnectionSettings, env: Env): ResolvedSettings {
+  const rawHost = pick(settings.host, env, "INFISICAL_HOST") ?? DEFAULT_HOST;
+  let url: URL;
+  try {
+    url = new URL(rawHost);
+  } catch {
+    throw new ConfigError(
+      "host",
+      "is not a valid URL",
+      "Set host (or INFISICAL_HOST) to a site URL like https://app.infisical.com.",
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("host", "must use http or https", "Set host (or INFISICAL_HOST) to an https:// URL.");
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError("host", "must not carry credentials, a query or a fragment", "Use the bare site URL.");
+  }
+  const insecureRaw = env.INFISICAL_ALLOW_INSECURE_HTTP;
+  const allowInsecureHttp =
+    settings.allowInsecureHttp ?? (insecureRaw ? parseBoolean(insecureRaw, "INFISICAL_ALLOW_INSECURE_HTTP") : false);
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
+    throw new ConfigError(
+      "host",
+      "uses plain HTTP to a non-loopback address",
+      "Use https://, or set allowInsecureHttp (INFISICAL_ALLOW_INSECURE_HTTP=1) if you accept sending ciphertexts and tokens unprotected.",
+    );
+  }
+  const timeoutRaw = settings.timeoutMs ?? (env.INFISICAL_TIMEOUT_MS ? Number(env.INFISICAL_TIMEOUT_MS) : undefined);
+  const timeoutMs = timeoutRaw ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
+    throw new ConfigError(
+      "timeoutMs",
+      "must be a whole number of milliseconds from 100 to 600000",
+      "Fix timeoutMs or INFISICAL_TIMEOUT_MS.",
+    );
+  }
+  const serviceToken = pick(settings.serviceToken, env, "INFISICAL_TOKEN");
+  if (serviceToken !== undefined && !/^st\.[^.]+\.[^.]+\.[^.]+$/.test(serviceToken)) {
+    throw new ConfigError(
+      "serviceToken",
+      "is not a 4-part service token",
+      "Use the full token st.<id>.<secret>.<key> (INFISICAL_TOKEN); the key part is needed to decrypt.",
+    );
+  }
+  const email = pick(settings.email, env, "INFISICAL_EMAIL");
+  const password = pick(settings.password, env, "INFISICAL_PASSWORD");
+  if (email !== undefined && password === undefined) {
+    throw new ConfigError("password", "is missing while email is set", "Set password (or INFISICAL_PASSWORD).");
+  }
+  if (password !== undefined && email === undefined) {
+    throw new ConfigError("email", "is missing while password is set", "Set email (or INFISICAL_EMAIL).");
+  }
+  const organizationId = pick(settings.organizationId, env, "INFISICAL_ORGANIZATION_ID");
+  const host = url.origin + url.pathname.replace(/\/+$/, "");
+  return { host, serviceToken, email, password, allowInsecureHttp, timeoutMs, organizationId };
+}
