@@ -1,16 +1,7 @@
 import type { WireServiceTokenData } from "../api/wire";
 import { encryptSymmetric, formatServiceToken, randomHex } from "../crypto";
 import { ImportUnsupportedError, NotFoundError } from "../errors";
-import {
-  type FieldMap,
-  type InputsOf,
-  num,
-  type ObjectListSpec,
-  type OutputsOf,
-  objList,
-  str,
-  strList,
-} from "../schema/fields";
+import { type InputsOf, num, type OutputsOf, objList, str, strList } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
 import { integerBetween, validateEnvironmentSlug, validateId, validateName, validateScopePath } from "./validation";
 
@@ -29,13 +20,12 @@ export const scopeFields = {
 export const serviceTokenFields = {
   projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
   name: str({ required: true, replaceOnChange: true, validate: validateName, doc: "Token name." }),
-  // The cast works around the schema kit's object-list typing with required inner fields; flags are unchanged.
   scopes: objList(scopeFields, {
     required: true,
     replaceOnChange: true,
     minItems: 1,
     doc: "Where the token may act: a list of environment + secret path pairs (at least one).",
-  }) as unknown as ObjectListSpec<FieldMap> & { required: true; replaceOnChange: true },
+  }),
   permissions: strList({
     default: ["read"],
     replaceOnChange: true,

@@ -31,8 +31,9 @@ export interface FieldSpecBase<T> extends FieldFlags {
   default?: T;
   /** Allowed values (strings only). */
   oneOf?: readonly string[];
-  /** Returns a reason when invalid; only called on known, present values. */
-  validate?: (value: T) => string | undefined;
+  /** Returns a reason when invalid; only called on known, present values. (Method syntax keeps specs of
+   * different value types assignable to AnyField.) */
+  validate?(value: T): string | undefined;
   /** Phantom for type derivation. */
   readonly __type?: T;
 }
