@@ -1,0 +1,130 @@
+/**
+ * The demo's Terraform face: `cdktf deploy` of examples/cdktf with our provider installed in a
+ * private plugin mirror; the state is the CDKTF stack's terraform.tfstate.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { installTerraformProvider } from "../../src/cli/install-terraform-provider-command";
+import { randomHex } from "../../src/provider/crypto";
+import { type DemoContext, FIRST_ROTATION } from "./context";
+import type { DemoFace } from "./story";
+import { type CdktfCli, runCommand, type Workspace } from "./workspace";
+
+const STACK = "infisical-e2ee-demo";
+
+interface StateResource {
+  type: string;
+  name: string;
+  instances: { attributes: Record<string, unknown> }[];
+}
+
+export function terraformFace(ctx: DemoContext, ws: Workspace, cli: CdktfCli, terraform: string): DemoFace {
+  const { server, admin, member, projectId } = ctx;
+  const apiKey = `ak_${randomHex(16)}`;
+  const env: NodeJS.ProcessEnv = { ...ws.env };
+  for (const name of Object.keys(env)) if (name.startsWith("INFISICAL_")) delete env[name];
+  Object.assign(env, {
+    INFISICAL_HOST: server.url,
+    INFISICAL_EMAIL: admin.email,
+    INFISICAL_PASSWORD: admin.password,
+    INFISICAL_PROJECT_ID: projectId,
+    MEMBER_EMAIL: member.email,
+    ROTATION_TRIGGER: FIRST_ROTATION,
+    API_KEY_VERSION: "1",
+    TF_VAR_api_key: apiKey,
+  });
+  const outputsFile = join(ws.root, "outputs.json");
+  const stateFile = join(ws.appDir, `terraform.${STACK}.tfstate`);
+  const cdktf = async (label: string, args: string[]) => {
+    const result = await ctx.ui.progress(label, () =>
+      // No registry here: the provider comes from the local mirror, so skip `terraform providers lock`.
+      runCommand(cli.node, [cli.script, ...args, "--skip-provider-lock"], { cwd: ws.appDir, env, timeoutMs: 240_000 }),
+    );
+    if (result.code !== 0) {
+      throw new Error(`cdktf ${args[0]} failed (exit ${result.code}):\n${tail(result.stdout + result.stderr, 30)}`);
+    }
+    return result;
+  };
+
+  return {
+    id: "terraform",
+    tool: "Terraform",
+    apiKeyKind: "write-only",
+    apiKey,
+    deployTitle: "Deploy: cdktf deploy of examples/cdktf with our Terraform provider",
+    destroyCommand: "cdktf destroy",
+
+    async deploy(ui) {
+      const installed = installTerraformProvider({ dir: ws.pluginDir });
+      ui.line(`  Terraform ${terraform}; provider v${installed.version} installed in a private plugin mirror.`);
+      await cdktf("cdktf deploy (environment, 3 secrets, membership, service token)", [
+        "deploy",
+        "--auto-approve",
+        "--outputs-file",
+        outputsFile,
+        "--outputs-file-include-sensitive-outputs",
+      ]);
+      const outputs = JSON.parse(readFileSync(outputsFile, "utf8"))[STACK] as { service_token: string };
+      return { serviceToken: outputs.service_token };
+    },
+
+    showState(ui) {
+      const stateText = readFileSync(stateFile, "utf8");
+      const apiKeyState = resourceAttributes(stateText, "infisicale2ee_secret", "api_key_secret");
+      ui.table(
+        ["in terraform.tfstate", "holds"],
+        [
+          ["API_KEY value_wo", apiKeyState?.value_wo === null ? "null (write-only)" : "PRESENT"],
+          ["API_KEY value", apiKeyState?.value ? "PRESENT" : "null"],
+          ["DB_PASSWORD value", "the generated value, marked sensitive"],
+        ],
+      );
+      ui.check("the state holds no write-only value", apiKeyState?.value_wo === null && !stateText.includes(apiKey));
+    },
+
+    async rotate(_ui, trigger) {
+      env.ROTATION_TRIGGER = trigger;
+      await cdktf(`cdktf deploy with ROTATION_TRIGGER=${trigger}`, ["deploy", "--auto-approve"]);
+    },
+
+    async showDrift(ui) {
+      const diff = await cdktf("cdktf diff", ["diff"]);
+      writeFileSync(join(ws.root, "diff.txt"), diff.stdout);
+      const lines = diff.stdout.split("\n").map((l) => stripAnsi(l).replace(`${STACK} `, "").trim());
+      const actions = lines
+        .map((l) => /^# (infisicale2ee_\w+\.\w+)(?: \([^)]*\))? (?:will|must) be (.+)$/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ address: m[1]!, action: m[2]! }));
+      const planLine = lines.find((l) => l.startsWith("Plan:")) ?? "(no plan line)";
+      ui.table(["resource", "next plan says"], [...actions.map((a) => [a.address, a.action]), ["", planLine]]);
+      ui.check(
+        "the plan updates DB_HOST in place",
+        actions.some((a) => a.address === "infisicale2ee_secret.db_host" && a.action === "updated in-place"),
+      );
+      ui.check("nothing else changes", actions.length === 1, planLine);
+    },
+
+    async destroy() {
+      await cdktf("cdktf destroy", ["destroy", "--auto-approve"]);
+    },
+
+    stateResourceCount() {
+      const state = JSON.parse(readFileSync(stateFile, "utf8")) as { resources?: StateResource[] };
+      return (state.resources ?? []).filter((r) => r.instances.length > 0).length;
+    },
+  };
+}
+
+function resourceAttributes(stateText: string, type: string, name: string): Record<string, unknown> | undefined {
+  const state = JSON.parse(stateText) as { resources?: StateResource[] };
+  return state.resources?.find((r) => r.type === type && r.name === name)?.instances[0]?.attributes;
+}
+
+function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape codes
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
+}
+
+function tail(text: string, lines: number): string {
+  return text.split("\n").slice(-lines).join("\n");
+}
