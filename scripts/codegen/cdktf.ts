@@ -107,6 +107,8 @@ function inputType(owner: string, a: AttributeView): string {
       return "boolean | cdk.IResolvable";
     case "stringList":
       return "string[]";
+    case "stringMap":
+      return "{ [key: string]: string }";
     case "object":
       return `${structName(owner, a)} | cdk.IResolvable`;
     case "objectList":
@@ -126,6 +128,8 @@ function referenceGetter(a: AttributeView): { type: string; expr: string } {
       return { type: "cdk.IResolvable", expr: `this.getBooleanAttribute(${attr})` };
     case "stringList":
       return { type: "string[]", expr: `this.getListAttribute(${attr})` };
+    case "stringMap":
+      return { type: "{ [key: string]: string }", expr: `this.getStringMapAttribute(${attr})` };
     case "object":
     case "objectList":
       return { type: "cdk.IResolvable", expr: `this.interpolationForAttribute(${attr})` };
@@ -142,6 +146,8 @@ function synthExpr(owner: string, a: AttributeView, source: string): string {
       return `cdk.booleanToTerraform(${source})`;
     case "stringList":
       return `cdk.listMapper(cdk.stringToTerraform, false)(${source})`;
+    case "stringMap":
+      return `cdk.hashMapper(cdk.stringToTerraform)(${source})`;
     case "object":
       return `${mapperName(owner, a)}(${source})`;
     case "objectList":

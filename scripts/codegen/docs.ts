@@ -147,6 +147,8 @@ function typeName(a: AttributeView): string {
   switch (a.kind) {
     case "stringList":
       return "list of string";
+    case "stringMap":
+      return "map of string";
     case "object":
       return "object";
     case "objectList":

@@ -1348,6 +1348,13 @@ export class DataInfisicalE2eeSecrets extends cdk.TerraformDataSource {
     return this.interpolationForAttribute("secrets");
   }
 
+  /**
+   * Reference to `values`: The decrypted values by key, for direct use (e.g. `values["DB_HOST"]`).
+   */
+  public get values(): { [key: string]: string } {
+    return this.getStringMapAttribute("values");
+  }
+
   protected override synthesizeAttributes(): Record<string, unknown> {
     return {
       project_id: cdk.stringToTerraform(this._projectId),

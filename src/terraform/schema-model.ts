@@ -8,7 +8,7 @@ import type { Lookup } from "../provider/schema/lookup";
 import type { Resource } from "../provider/schema/resource";
 import { toSnakeCase } from "./names";
 
-export type AttributeKind = "string" | "number" | "bool" | "stringList" | "object" | "objectList";
+export type AttributeKind = "string" | "number" | "bool" | "stringList" | "stringMap" | "object" | "objectList";
 
 export interface AttributeModel {
   /** Terraform (snake_case) name. */
@@ -47,6 +47,7 @@ const KIND_OF: Record<AnyField["kind"], AttributeKind> = {
   number: "number",
   boolean: "bool",
   stringList: "stringList",
+  stringMap: "stringMap",
   object: "object",
   objectList: "objectList",
 };
@@ -155,6 +156,8 @@ function ctyType(attribute: AttributeModel): unknown {
   switch (attribute.kind) {
     case "stringList":
       return ["list", "string"];
+    case "stringMap":
+      return ["map", "string"];
     case "object":
     case "objectList":
       throw new Error("nested attributes use nested_type, not a cty type");

@@ -28,6 +28,7 @@ describe("lookups against the embedded server", () => {
         ["B", "b-value", "bee"],
       ],
     );
+    assert.deepEqual(result.values, { A: "a-value", B: "b-value" });
   });
 
   it("project by ID and by slug", async () => {

@@ -720,6 +720,8 @@ describe("terraform provider: real resources against the embedded server", () =>
       ],
     );
     assert.equal(secrets[1]?.secret_id, a.secret_id);
+    // map(string) travels as a msgpack map keyed by secret name.
+    assert.deepEqual(listed.state?.values, { A_LISTED: "a-value", B_LISTED: "b-value" });
 
     const byId = await tf.readData(PROJECT, { project_id: projectId });
     const bySlug = await tf.readData(PROJECT, { slug: String(byId.state?.slug) });

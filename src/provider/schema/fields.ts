@@ -3,7 +3,7 @@
  * Pulumi class, CDKTF construct, docs) is derived from these specs, never re-declared.
  */
 
-export type FieldKind = "string" | "number" | "boolean" | "stringList" | "object" | "objectList";
+export type FieldKind = "string" | "number" | "boolean" | "stringList" | "stringMap" | "object" | "objectList";
 
 /** Which faces expose a field. Write-only fields only make sense where the face has them (Terraform). */
 export type Face = "pulumi" | "terraform";
@@ -39,7 +39,7 @@ export interface FieldSpecBase<T> extends FieldFlags {
 }
 
 export interface ScalarSpec<T> extends FieldSpecBase<T> {
-  kind: "string" | "number" | "boolean" | "stringList";
+  kind: "string" | "number" | "boolean" | "stringList" | "stringMap";
 }
 
 export interface ObjectSpec<F extends FieldMap> extends FieldSpecBase<ObjectValue<F>> {
@@ -94,6 +94,12 @@ export function strList<const O extends Opts<string[]> & { oneOf?: readonly stri
   opts: O,
 ): Spec<"stringList", string[], O> {
   return { kind: "stringList", ...opts } as Spec<"stringList", string[], O>;
+}
+/** A map of string keys to string values (Terraform `map(string)`, a plain object elsewhere). */
+export function strMap<const O extends Opts<Record<string, string>>>(
+  opts: O,
+): Spec<"stringMap", Record<string, string>, O> {
+  return { kind: "stringMap", ...opts } as Spec<"stringMap", Record<string, string>, O>;
 }
 export function obj<F extends FieldMap, const O extends Opts<ObjectValue<F>>>(
   fields: F,

@@ -176,6 +176,17 @@ function checkValue(spec: AnyField, value: unknown, path: string, failures: Fiel
       });
       break;
     }
+    case "stringMap": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        return fail(`expected a map of strings, got ${describe(value)}`);
+      }
+      for (const [key, item] of Object.entries(value)) {
+        if (!isUnknown(item) && typeof item !== "string") {
+          failures.push({ path: `${path}.${key}`, reason: `expected a string, got ${describe(item)}` });
+        }
+      }
+      break;
+    }
     case "object":
       value = checkFieldMap(spec.fields, value as Inputs, `${path}.`, failures);
       break;

@@ -1,4 +1,4 @@
-import { num, objList, str } from "../../schema/fields";
+import { num, objList, str, strMap } from "../../schema/fields";
 import { defineLookup } from "../../schema/lookup";
 import { validateEnvironmentSlug, validateId, validateSecretPath } from "../validation";
 
@@ -25,14 +25,26 @@ export const secrets = defineLookup({
       sensitive: true,
       doc: "The decrypted secrets, sorted by key.",
     }),
+    values: strMap({
+      computed: true,
+      sensitive: true,
+      doc: 'The decrypted values by key, for direct use (e.g. `values["DB_HOST"]`).',
+    }),
   },
   async read(ctx, args) {
     const location = { projectId: args.projectId, environment: args.environment, path: args.path ?? "/" };
-    const secrets = await ctx.session.secrets.list(location, { fresh: true });
+    const sorted = [...(await ctx.session.secrets.list(location, { fresh: true }))].sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+    );
     return {
-      secrets: [...secrets]
-        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-        .map((s) => ({ key: s.key, value: s.value, comment: s.comment, version: s.version, secretId: s.secretId })),
+      secrets: sorted.map((s) => ({
+        key: s.key,
+        value: s.value,
+        comment: s.comment,
+        version: s.version,
+        secretId: s.secretId,
+      })),
+      values: Object.fromEntries(sorted.map((s) => [s.key, s.value])),
     };
   },
 });
