@@ -45,9 +45,13 @@ describe("environment, project, membership and service token resources", () => {
     assert.equal(imported.id, created.id);
     assert.equal(imported.outputs.name, "Quality");
 
-    await ctx.session.api.environments.update(projectId, created.id, { name: "Renamed outside" });
+    assert.equal(imported.outputs.position, updated.position, "import records the server's position");
+
+    await ctx.session.api.environments.update(projectId, created.id, { name: "Renamed outside", position: 1 });
     const drifted = await environment.ops.read(ctx, created.id, updated);
     assert.equal(drifted?.name, "Renamed outside");
+    assert.notEqual(updated.position, 1, "the reorder below must be a change");
+    assert.equal(drifted?.position, 1, "a reorder made outside shows as drift");
 
     await environment.ops.delete(ctx, created.id, updated);
     assert.equal(await environment.ops.read(ctx, created.id, updated), undefined);

@@ -498,8 +498,7 @@ describe("terraform provider: real resources against the embedded server", () =>
 
     const imported = await tf.import(ENVIRONMENT, `${projectId}:${slug}`);
     assert.deepEqual(imported.diagnostics, []);
-    // Position is checked by the next test (a known core gap); everything else must round-trip.
-    assert.deepEqual({ ...imported.state, position: null }, { ...drifted, position: null }, "import = refresh");
+    assert.deepEqual(imported.state, drifted, "import = refresh");
     await tf.assertNoChanges(ENVIRONMENT, imported.state as Obj, { ...values, name: "Renamed Outside" });
 
     await session.api.environments.delete(projectId, String(state.id));
@@ -507,9 +506,7 @@ describe("terraform provider: real resources against the embedded server", () =>
     await tf.destroy(ENVIRONMENT, renamed.state);
   });
 
-  test("environment: import records the server's position", {
-    todo: "core: importEnvironment reads environments from GET /api/v1/workspace/{id}, which carries no position",
-  }, async () => {
+  test("environment: import records the server's position", async () => {
     const slug = unique("pos-");
     const state = await tf.create(ENVIRONMENT, { project_id: projectId, name: "Positioned", slug });
     try {

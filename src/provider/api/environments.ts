@@ -11,6 +11,14 @@ export function environmentsApi(send: Send) {
         params: { workspaceId },
         body,
       }),
+    get: (workspaceId: string, id: string) =>
+      send<{ environment: WireEnvironment }>({
+        operation: "get environment",
+        method: "GET",
+        route: "/api/v1/workspace/{workspaceId}/environments/{id}",
+        params: { workspaceId, id },
+        idempotent: true,
+      }),
     update: (workspaceId: string, id: string, body: { name?: string; slug?: string; position?: number }) =>
       send<{ environment: WireEnvironment }>({
         operation: "update environment",

@@ -31,19 +31,29 @@ interface FoundEnvironment {
   position?: number;
 }
 
-/** The environment as the project reports it; undefined when it or its project is gone. */
-async function findEnvironment(
-  ctx: ResourceContext,
-  projectId: string,
-  match: (e: FoundEnvironment) => boolean,
-): Promise<FoundEnvironment | undefined> {
+/** undefined when the error says the object (or its project) is gone. */
+async function unlessGone<T>(lookup: Promise<T>): Promise<T | undefined> {
   try {
-    const { workspace } = await ctx.session.api.projects.get(projectId);
-    return workspace?.environments.find(match);
+    return await lookup;
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     throw error;
   }
+}
+
+/**
+ * The environment with its position. The project view lists environments without positions, so
+ * only the per-environment route can report a reorder made outside (drift) or an imported position.
+ */
+async function getEnvironment(ctx: ResourceContext, projectId: string, id: string) {
+  const found = await unlessGone(ctx.session.api.environments.get(projectId, id));
+  return found?.environment;
+}
+
+/** Find an environment's id by slug in the project's list; undefined when it or its project is gone. */
+async function findEnvironmentIdBySlug(ctx: ResourceContext, projectId: string, slug: string) {
+  const found = await unlessGone(ctx.session.api.projects.get(projectId));
+  return found?.workspace?.environments.find((e) => e.slug === slug)?.id;
 }
 
 function outputsOf(projectId: string, env: FoundEnvironment, fallbackPosition?: number): EnvironmentOutputs {
@@ -73,7 +83,7 @@ async function createEnvironment(ctx: ResourceContext, inputs: EnvironmentInputs
 }
 
 async function readEnvironment(ctx: ResourceContext, id: string, state: EnvironmentOutputs) {
-  const found = await findEnvironment(ctx, state.projectId!, (e) => e.id === id);
+  const found = await getEnvironment(ctx, state.projectId!, id);
   return found ? outputsOf(state.projectId!, found, state.position) : undefined;
 }
 
@@ -96,7 +106,8 @@ async function deleteEnvironment(ctx: ResourceContext, id: string, state: Enviro
 
 async function importEnvironment(ctx: ResourceContext, importId: string) {
   const [projectId, slug] = splitImportId("environment", importId, ["projectId", "slug"]);
-  const found = await findEnvironment(ctx, projectId!, (e) => e.slug === slug);
+  const id = await findEnvironmentIdBySlug(ctx, projectId!, slug!);
+  const found = id === undefined ? undefined : await getEnvironment(ctx, projectId!, id);
   if (!found) {
     throw new NotFoundError({
       status: 0,
