@@ -192,9 +192,9 @@ export interface SecretConfig extends cdk.TerraformMetaArguments {
    */
   readonly valueWoVersion?: number;
   /**
-   * Comment, encrypted like the value.
+   * Comment, encrypted like the value (and kept secret in state like it).
    *
-   * Terraform `comment` (optional; default "").
+   * Terraform `comment` (optional; default ""; sensitive).
    */
   readonly comment?: string;
   /**
@@ -406,7 +406,7 @@ export class Secret extends cdk.TerraformResource {
 
   private _comment?: string;
   /**
-   * Reference to `comment`: Comment, encrypted like the value.
+   * Reference to `comment`: Comment, encrypted like the value (and kept secret in state like it).
    */
   public get comment(): string {
     return this.getStringAttribute("comment");

@@ -133,7 +133,7 @@ test("outputs: every Pulumi field becomes an output property; Terraform-only fie
 });
 
 test("outputs: sensitive outputs are requested as additionalSecretOutputs", () => {
-  assert.deepEqual(registration("db-password").additionalSecretOutputs, ["value"]);
+  assert.deepEqual(registration("db-password").additionalSecretOutputs, ["value", "comment"]);
   assert.deepEqual(registration("ci").additionalSecretOutputs, ["token"]);
   assert.deepEqual(registration("staging").additionalSecretOutputs, []);
 });

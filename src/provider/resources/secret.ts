@@ -79,8 +79,9 @@ export const secretFields = {
   }),
   comment: str({
     default: "",
+    sensitive: true,
     validate: validateSecretComment,
-    doc: "Comment, encrypted like the value.",
+    doc: "Comment, encrypted like the value (and kept secret in state like it).",
   }),
   type: str({ default: "shared", oneOf: ["shared"], doc: "Secret type; only `shared` is managed." }),
   generate: obj(generateFields, {
