@@ -13,7 +13,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   server: {
-    summary: "Run the embedded Infisical-compatible E2EE server (--port, --host, --data, --rate-limit, --seed).",
+    summary: "Run the embedded Infisical-compatible E2EE server (--port, --host, --data, --rate-limit).",
     load: () => require("./cli/server-command"),
   },
   bootstrap: {
