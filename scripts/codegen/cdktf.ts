@@ -136,6 +136,14 @@ function referenceGetter(a: AttributeView): { type: string; expr: string } {
   }
 }
 
+function renderReferenceGetter(w: Lines, a: AttributeView, member: string): void {
+  const getter = referenceGetter(a);
+  w.doc([`Reference to \`${a.tfName}\`: ${a.doc}`]);
+  w.open(`public get ${member}(): ${getter.type} {`);
+  w.line(`return ${getter.expr};`);
+  w.close();
+}
+
 function synthExpr(owner: string, a: AttributeView, source: string): string {
   switch (a.kind) {
     case "string":
@@ -239,11 +247,7 @@ function renderSchema(w: Lines, view: SchemaView): void {
         w.line(`return this._${a.name};`);
         w.close();
       } else {
-        const getter = referenceGetter(a);
-        w.doc([`Reference to \`${a.tfName}\`: ${a.doc}`]);
-        w.open(`public get ${member}(): ${getter.type} {`);
-        w.line(`return ${getter.expr};`);
-        w.close();
+        renderReferenceGetter(w, a, member);
       }
       w.open(`public set ${member}(value: ${a.writeOnly ? `${type} | undefined` : type}) {`);
       w.line(`this._${a.name} = value;`);
@@ -258,11 +262,7 @@ function renderSchema(w: Lines, view: SchemaView): void {
       w.line(`return this._${a.name};`);
       w.close();
     } else {
-      const getter = referenceGetter(a);
-      w.doc([`Reference to \`${a.tfName}\`: ${a.doc}`]);
-      w.open(`public get ${member}(): ${getter.type} {`);
-      w.line(`return ${getter.expr};`);
-      w.close();
+      renderReferenceGetter(w, a, member);
     }
   }
   w.line();

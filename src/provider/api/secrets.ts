@@ -1,18 +1,16 @@
 import type { Send } from "./send";
-import type { SecretCiphertexts, SecretScope, WireSecret } from "./wire";
+import type {
+  EncryptedSecretComment,
+  EncryptedSecretKey,
+  EncryptedSecretValue,
+  SecretCiphertexts,
+  SecretScope,
+  WireSecret,
+} from "./wire";
 
-export interface SecretUpdateBody {
-  secretValueCiphertext: string;
-  secretValueIV: string;
-  secretValueTag: string;
-  secretCommentCiphertext?: string;
-  secretCommentIV?: string;
-  secretCommentTag?: string;
-  /** Rename: the new name plus its encrypted key. */
+export interface SecretUpdateBody extends EncryptedSecretValue, EncryptedSecretComment, Partial<EncryptedSecretKey> {
+  /** Rename: the new name, sent with its encrypted key. */
   newSecretName?: string;
-  secretKeyCiphertext?: string;
-  secretKeyIV?: string;
-  secretKeyTag?: string;
 }
 
 export type BatchCreateItem = SecretCiphertexts & { secretName: string };

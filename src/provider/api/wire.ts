@@ -6,17 +6,25 @@ export interface EncryptedTriple {
   tag: string;
 }
 
-export interface SecretCiphertexts {
+export interface EncryptedSecretKey {
   secretKeyCiphertext: string;
   secretKeyIV: string;
   secretKeyTag: string;
+}
+
+export interface EncryptedSecretValue {
   secretValueCiphertext: string;
   secretValueIV: string;
   secretValueTag: string;
+}
+
+export interface EncryptedSecretComment {
   secretCommentCiphertext?: string;
   secretCommentIV?: string;
   secretCommentTag?: string;
 }
+
+export interface SecretCiphertexts extends EncryptedSecretKey, EncryptedSecretValue, EncryptedSecretComment {}
 
 export interface WireSecret extends SecretCiphertexts {
   id: string;

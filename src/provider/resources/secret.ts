@@ -155,17 +155,21 @@ function locationOf(o: { projectId?: string; environment?: string; path?: string
   return { projectId: o.projectId!, environment: o.environment!, path: o.path ?? "/" };
 }
 
-/** State never holds write-only values; it holds `value` unless the value came from `valueWo`. */
-function outputsFrom(inputs: SecretInputs, secret: PlainSecret, writeOnly: boolean): SecretOutputs {
-  const { valueWo: _omitted, ...rest } = inputs;
+/** The outputs the server's copy decides; `value` stays out when it was sent write-only. */
+function outputsOfSecret(secret: PlainSecret, writeOnly: boolean) {
   return {
-    ...rest,
     key: secret.key,
     comment: secret.comment,
     value: writeOnly ? undefined : secret.value,
     secretId: secret.secretId,
     version: secret.version,
   };
+}
+
+/** State never holds write-only values; it holds `value` unless the value came from `valueWo`. */
+function outputsFrom(inputs: SecretInputs, secret: PlainSecret, writeOnly: boolean): SecretOutputs {
+  const { valueWo: _omitted, ...rest } = inputs;
+  return { ...rest, ...outputsOfSecret(secret, writeOnly) };
 }
 
 function initialValue(inputs: SecretInputs): string {
@@ -208,14 +212,7 @@ async function readSecret(ctx: ResourceContext, id: string, state: SecretOutputs
   if (!found) return undefined;
   // A value sent write-only was never in state and must not enter it through a refresh.
   const writeOnly = state.value === undefined;
-  return {
-    ...state,
-    key: found.key,
-    comment: found.comment,
-    value: writeOnly ? undefined : found.value,
-    secretId: found.secretId,
-    version: found.version,
-  } satisfies SecretOutputs;
+  return { ...state, ...outputsOfSecret(found, writeOnly) } satisfies SecretOutputs;
 }
 
 async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutputs, news: SecretInputs) {

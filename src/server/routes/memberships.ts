@@ -12,6 +12,7 @@ import { badRequest } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { nowIso, type OrgMembershipRow, orgMembershipJson, type UserRow } from "../rows";
 import { publicUserJson } from "./organizations";
+import { isProjectMember, storeProjectKeyCopy } from "./projects";
 
 interface MembershipRow {
   id: string;
@@ -134,13 +135,7 @@ export const membershipRoutes: AnyRoute[] = [
             project.org_id,
           );
           if (!om) throw badRequest("Org member not found");
-          if (
-            state.store.get(
-              "SELECT 1 AS ok FROM project_memberships WHERE project_id = ? AND user_id = ?",
-              project.id,
-              om.user_id,
-            )
-          ) {
+          if (isProjectMember(state, project.id, om.user_id)) {
             throw badRequest("Some users are already part of project");
           }
           const now = nowIso();
@@ -160,18 +155,15 @@ export const membershipRoutes: AnyRoute[] = [
             now,
             now,
           );
-          state.store.run(
-            `INSERT INTO project_keys (id, project_id, receiver_id, sender_id, encrypted_key, nonce, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (project_id, receiver_id) DO UPDATE SET sender_id = excluded.sender_id,
-               encrypted_key = excluded.encrypted_key, nonce = excluded.nonce, updated_at = excluded.updated_at`,
-            randomUUID(),
+          storeProjectKeyCopy(
+            state,
             project.id,
-            om.user_id,
-            senderId,
-            member.workspaceEncryptedKey,
-            member.workspaceEncryptedNonce,
-            now,
+            {
+              receiverId: om.user_id,
+              senderId,
+              encryptedKey: member.workspaceEncryptedKey,
+              nonce: member.workspaceEncryptedNonce,
+            },
             now,
           );
           orgMemberships.push(om);

@@ -51,6 +51,39 @@ export function insertEnvironment(
   return id;
 }
 
+export function isProjectMember(state: ServerState, projectId: string, userId: string): boolean {
+  return (
+    state.store.get(
+      "SELECT 1 AS ok FROM project_memberships WHERE project_id = ? AND user_id = ?",
+      projectId,
+      userId,
+    ) !== undefined
+  );
+}
+
+/** Stores (or replaces) the receiver's copy of the project key, wrapped by the sender. */
+export function storeProjectKeyCopy(
+  state: ServerState,
+  projectId: string,
+  copy: { receiverId: string; senderId: string; encryptedKey: string; nonce: string },
+  now: string,
+): void {
+  state.store.run(
+    `INSERT INTO project_keys (id, project_id, receiver_id, sender_id, encrypted_key, nonce, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (project_id, receiver_id) DO UPDATE SET sender_id = excluded.sender_id,
+       encrypted_key = excluded.encrypted_key, nonce = excluded.nonce, updated_at = excluded.updated_at`,
+    randomUUID(),
+    projectId,
+    copy.receiverId,
+    copy.senderId,
+    copy.encryptedKey,
+    copy.nonce,
+    now,
+    now,
+  );
+}
+
 function defaultSlug(name: string): string {
   const base = slugify(name).slice(0, 31).replace(/-+$/, "") || "project";
   return `${base}-${randomBytes(2).toString("hex")}`;
@@ -249,30 +282,18 @@ export const projectRoutes: AnyRoute[] = [
       const access = requireMember(state, actor, params.workspaceId);
       const callerId = actor.kind === "user" ? actor.userId : "";
       const receiverId = body.key.userId;
-      const receiverIsMember = state.store.get(
-        "SELECT 1 AS ok FROM project_memberships WHERE project_id = ? AND user_id = ?",
-        access.project.id,
-        receiverId,
-      );
-      if (!receiverIsMember) throw badRequest("Failed to find project membership of the receiver");
+      if (!isProjectMember(state, access.project.id, receiverId)) {
+        throw badRequest("Failed to find project membership of the receiver");
+      }
       if (receiverId !== callerId && !access.roles.includes("admin")) throw permissionDenied("edit", "member");
-      state.store.transaction(() => {
-        const now = nowIso();
-        state.store.run(
-          `INSERT INTO project_keys (id, project_id, receiver_id, sender_id, encrypted_key, nonce, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (project_id, receiver_id) DO UPDATE SET sender_id = excluded.sender_id,
-             encrypted_key = excluded.encrypted_key, nonce = excluded.nonce, updated_at = excluded.updated_at`,
-          randomUUID(),
+      state.store.transaction(() =>
+        storeProjectKeyCopy(
+          state,
           access.project.id,
-          receiverId,
-          callerId,
-          body.key.encryptedKey,
-          body.key.nonce,
-          now,
-          now,
-        );
-      });
+          { receiverId, senderId: callerId, encryptedKey: body.key.encryptedKey, nonce: body.key.nonce },
+          nowIso(),
+        ),
+      );
       return { message: "Successfully uploaded key to workspace" };
     },
   }),

@@ -242,7 +242,68 @@ function assertUniqueNames(names: string[]): void {
   if (new Set(names).size !== names.length) throw badRequest("Secret already exist");
 }
 
+/**
+ * One secret written in one transaction: the folder must exist, and the audit entry names the
+ * secret's id and version. Answers with the written row.
+ */
+function writeOneSecret(
+  state: ServerState,
+  actor: Actor,
+  request: RequestInfo,
+  access: SecretAccess,
+  secretPathValue: string,
+  eventType: string,
+  write: (folderId: string) => SecretRow,
+): { secret: ReturnType<typeof secretJson> } {
+  const written = state.store.transaction(() => {
+    const folder = requireFolder(state, access.environment.id, secretPathValue);
+    const row = write(folder.id);
+    audit(state, actor, request, access, secretPathValue, eventType, {
+      secretId: row.id,
+      secretVersion: row.version,
+    });
+    return row;
+  });
+  return { secret: secretJson(written, access.environment.slug) };
+}
+
 const batchItemsMax = 500;
+
+type BatchItem = { secretName: string; type: string };
+type BatchBody<Item extends BatchItem> = {
+  workspaceId: string;
+  environment: string;
+  secretPath: string;
+  secrets: Item[];
+};
+
+/**
+ * What the three batch routes share: one access check, names unique per type, every blind index
+ * computed before the write transaction, and one audit entry listing each secret touched.
+ * `apply` gets the item's blind index at the same position and returns the rows to answer with.
+ */
+async function runBatch<Item extends BatchItem>(
+  state: ServerState,
+  actor: Actor,
+  request: RequestInfo,
+  body: BatchBody<Item>,
+  action: "create" | "edit" | "delete",
+  eventType: string,
+  apply: (access: SecretAccess, folderId: string, indexes: string[]) => SecretRow[],
+): Promise<{ secrets: ReturnType<typeof secretJson>[] }> {
+  const access = requireSecretAccess(state, actor, body.workspaceId, body.environment, body.secretPath, action);
+  assertUniqueNames(body.secrets.map((s) => `${s.type}\u0000${s.secretName}`));
+  const indexes = await Promise.all(body.secrets.map((s) => blindIndex(state, access.project, s.secretName)));
+  const touched = state.store.transaction(() => {
+    const folder = requireFolder(state, access.environment.id, body.secretPath);
+    const rows = apply(access, folder.id, indexes);
+    audit(state, actor, request, access, body.secretPath, eventType, {
+      secrets: rows.map((r) => ({ secretId: r.id, secretVersion: r.version })),
+    });
+    return rows;
+  });
+  return { secrets: touched.map((s) => secretJson(s, access.environment.slug)) };
+}
 
 export const secretRoutes: AnyRoute[] = [
   route({
@@ -328,23 +389,11 @@ export const secretRoutes: AnyRoute[] = [
         .min(1)
         .max(batchItemsMax),
     }),
-    handler: async ({ state, actor, body, request }) => {
-      const access = requireSecretAccess(state, actor, body.workspaceId, body.environment, body.secretPath, "create");
-      assertUniqueNames(body.secrets.map((s) => `${s.type}\u0000${s.secretName}`));
-      const indexes = await Promise.all(body.secrets.map((s) => blindIndex(state, access.project, s.secretName)));
-      const created = state.store.transaction(() => {
-        const folder = requireFolder(state, access.environment.id, body.secretPath);
+    handler: ({ state, actor, body, request }) =>
+      runBatch(state, actor, request, body, "create", "create-secrets", (access, folderId, indexes) =>
         // Secrets created in a batch are stored with version 0, as on the real server.
-        const rows = body.secrets.map((item, i) =>
-          insertSecret(state, access, folder.id, indexes[i]!, item.type, item, 0),
-        );
-        audit(state, actor, request, access, body.secretPath, "create-secrets", {
-          secrets: rows.map((r) => ({ secretId: r.id, secretVersion: r.version })),
-        });
-        return rows;
-      });
-      return { secrets: created.map((s) => secretJson(s, access.environment.slug)) };
-    },
+        body.secrets.map((item, i) => insertSecret(state, access, folderId, indexes[i]!, item.type, item, 0)),
+      ),
   }),
 
   route({
@@ -369,26 +418,12 @@ export const secretRoutes: AnyRoute[] = [
         .min(1)
         .max(batchItemsMax),
     }),
-    handler: async ({ state, actor, body, request }) => {
-      const access = requireSecretAccess(state, actor, body.workspaceId, body.environment, body.secretPath, "edit");
-      assertUniqueNames(body.secrets.map((s) => `${s.type}\u0000${s.secretName}`));
-      const indexes = await Promise.all(body.secrets.map((s) => blindIndex(state, access.project, s.secretName)));
-      const updated = state.store.transaction(() => {
-        const folder = requireFolder(state, access.environment.id, body.secretPath);
-        const rows = body.secrets.map((item, i) =>
-          updateSecret(
-            state,
-            requireSecret(state, folder.id, indexes[i]!, item.type, ownerOf(item.type, access)),
-            item,
-          ),
-        );
-        audit(state, actor, request, access, body.secretPath, "update-secrets", {
-          secrets: rows.map((r) => ({ secretId: r.id, secretVersion: r.version })),
-        });
-        return rows;
-      });
-      return { secrets: updated.map((s) => secretJson(s, access.environment.slug)) };
-    },
+    handler: ({ state, actor, body, request }) =>
+      runBatch(state, actor, request, body, "edit", "update-secrets", (access, folderId, indexes) =>
+        body.secrets.map((item, i) =>
+          updateSecret(state, requireSecret(state, folderId, indexes[i]!, item.type, ownerOf(item.type, access)), item),
+        ),
+      ),
   }),
 
   route({
@@ -403,23 +438,15 @@ export const secretRoutes: AnyRoute[] = [
         .min(1)
         .max(batchItemsMax),
     }),
-    handler: async ({ state, actor, body, request }) => {
-      const access = requireSecretAccess(state, actor, body.workspaceId, body.environment, body.secretPath, "delete");
-      assertUniqueNames(body.secrets.map((s) => `${s.type}\u0000${s.secretName}`));
-      const indexes = await Promise.all(body.secrets.map((s) => blindIndex(state, access.project, s.secretName)));
-      const deleted = state.store.transaction(() => {
-        const folder = requireFolder(state, access.environment.id, body.secretPath);
+    handler: ({ state, actor, body, request }) =>
+      runBatch(state, actor, request, body, "delete", "delete-secrets", (access, folderId, indexes) => {
+        // Look every secret up before deleting any: deleting a shared one also drops its personal overrides.
         const rows = body.secrets.map((item, i) =>
-          requireSecret(state, folder.id, indexes[i]!, item.type, ownerOf(item.type, access)),
+          requireSecret(state, folderId, indexes[i]!, item.type, ownerOf(item.type, access)),
         );
         for (const row of rows) deleteSecret(state, row);
-        audit(state, actor, request, access, body.secretPath, "delete-secrets", {
-          secrets: rows.map((r) => ({ secretId: r.id, secretVersion: r.version })),
-        });
         return rows;
-      });
-      return { secrets: deleted.map((s) => secretJson(s, access.environment.slug)) };
-    },
+      }),
   }),
 
   route({
@@ -432,16 +459,9 @@ export const secretRoutes: AnyRoute[] = [
     handler: async ({ state, actor, params, body, request }) => {
       const access = requireSecretAccess(state, actor, body.workspaceId, body.environment, body.secretPath, "create");
       const index = await blindIndex(state, access.project, params.secretName);
-      const secret = state.store.transaction(() => {
-        const folder = requireFolder(state, access.environment.id, body.secretPath);
-        const row = insertSecret(state, access, folder.id, index, body.type, body, 1);
-        audit(state, actor, request, access, body.secretPath, "create-secret", {
-          secretId: row.id,
-          secretVersion: row.version,
-        });
-        return row;
-      });
-      return { secret: secretJson(secret, access.environment.slug) };
+      return writeOneSecret(state, actor, request, access, body.secretPath, "create-secret", (folderId) =>
+        insertSecret(state, access, folderId, index, body.type, body, 1),
+      );
     },
   }),
 
@@ -477,11 +497,10 @@ export const secretRoutes: AnyRoute[] = [
         blindIndex(state, access.project, params.secretName),
         renaming ? blindIndex(state, access.project, body.secretName!) : Promise.resolve(undefined),
       ]);
-      const secret = state.store.transaction(() => {
-        const folder = requireFolder(state, access.environment.id, body.secretPath);
+      return writeOneSecret(state, actor, request, access, body.secretPath, "update-secret", (folderId) => {
         const owner = ownerOf(body.type, access);
-        const old = requireSecret(state, folder.id, index, body.type, owner);
-        if (newIndex !== undefined && findSecret(state, folder.id, newIndex, body.type, owner)) {
+        const old = requireSecret(state, folderId, index, body.type, owner);
+        if (newIndex !== undefined && findSecret(state, folderId, newIndex, body.type, owner)) {
           throw badRequest("Secret with the provided name already exist");
         }
         if (newIndex !== undefined && old.type === "shared") {
@@ -489,18 +508,12 @@ export const secretRoutes: AnyRoute[] = [
           state.store.run(
             "UPDATE secrets SET blind_index = ? WHERE folder_id = ? AND blind_index = ? AND type = 'personal'",
             newIndex,
-            folder.id,
+            folderId,
             old.blind_index,
           );
         }
-        const row = updateSecret(state, old, body, newIndex);
-        audit(state, actor, request, access, body.secretPath, "update-secret", {
-          secretId: row.id,
-          secretVersion: row.version,
-        });
-        return row;
+        return updateSecret(state, old, body, newIndex);
       });
-      return { secret: secretJson(secret, access.environment.slug) };
     },
   }),
 
@@ -514,17 +527,11 @@ export const secretRoutes: AnyRoute[] = [
     handler: async ({ state, actor, params, body, request }) => {
       const access = requireSecretAccess(state, actor, body.workspaceId, body.environment, body.secretPath, "delete");
       const index = await blindIndex(state, access.project, params.secretName);
-      const secret = state.store.transaction(() => {
-        const folder = requireFolder(state, access.environment.id, body.secretPath);
-        const row = requireSecret(state, folder.id, index, body.type, ownerOf(body.type, access));
+      return writeOneSecret(state, actor, request, access, body.secretPath, "delete-secret", (folderId) => {
+        const row = requireSecret(state, folderId, index, body.type, ownerOf(body.type, access));
         deleteSecret(state, row);
-        audit(state, actor, request, access, body.secretPath, "delete-secret", {
-          secretId: row.id,
-          secretVersion: row.version,
-        });
         return row;
       });
-      return { secret: secretJson(secret, access.environment.slug) };
     },
   }),
 

@@ -1,6 +1,23 @@
 /** The database schema. Bump SCHEMA_VERSION when it changes (there is no migration yet). */
 export const SCHEMA_VERSION = 1;
 
+/** What a secret holds; a row of secret_versions is a snapshot of the same columns. */
+const SECRET_CONTENT_COLUMNS = `  key_ciphertext TEXT NOT NULL,
+  key_iv TEXT NOT NULL,
+  key_tag TEXT NOT NULL,
+  value_ciphertext TEXT NOT NULL,
+  value_iv TEXT NOT NULL,
+  value_tag TEXT NOT NULL,
+  comment_ciphertext TEXT,
+  comment_iv TEXT,
+  comment_tag TEXT,
+  reminder_note TEXT,
+  reminder_repeat_days INTEGER,
+  skip_multiline INTEGER NOT NULL DEFAULT 0,
+  metadata TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,`;
+
 export const SCHEMA_SQL = `
 CREATE TABLE server_config (
   key TEXT PRIMARY KEY,
@@ -127,21 +144,7 @@ CREATE TABLE secrets (
   type TEXT NOT NULL,
   user_id TEXT NOT NULL DEFAULT '',
   version INTEGER NOT NULL,
-  key_ciphertext TEXT NOT NULL,
-  key_iv TEXT NOT NULL,
-  key_tag TEXT NOT NULL,
-  value_ciphertext TEXT NOT NULL,
-  value_iv TEXT NOT NULL,
-  value_tag TEXT NOT NULL,
-  comment_ciphertext TEXT,
-  comment_iv TEXT,
-  comment_tag TEXT,
-  reminder_note TEXT,
-  reminder_repeat_days INTEGER,
-  skip_multiline INTEGER NOT NULL DEFAULT 0,
-  metadata TEXT,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
+${SECRET_CONTENT_COLUMNS}
   UNIQUE (folder_id, blind_index, type, user_id)
 );
 CREATE TABLE secret_versions (
@@ -152,21 +155,7 @@ CREATE TABLE secret_versions (
   folder_id TEXT NOT NULL,
   type TEXT NOT NULL,
   user_id TEXT NOT NULL,
-  key_ciphertext TEXT NOT NULL,
-  key_iv TEXT NOT NULL,
-  key_tag TEXT NOT NULL,
-  value_ciphertext TEXT NOT NULL,
-  value_iv TEXT NOT NULL,
-  value_tag TEXT NOT NULL,
-  comment_ciphertext TEXT,
-  comment_iv TEXT,
-  comment_tag TEXT,
-  reminder_note TEXT,
-  reminder_repeat_days INTEGER,
-  skip_multiline INTEGER NOT NULL DEFAULT 0,
-  metadata TEXT,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
+${SECRET_CONTENT_COLUMNS}
   UNIQUE (secret_id, version)
 );
 CREATE TABLE audit_logs (
