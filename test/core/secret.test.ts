@@ -140,7 +140,8 @@ describe("secret resource against the embedded server", () => {
     const ctx = h.ctx(h.userSession());
     const path = `/${uniqueName("app")}/db`;
     await assert.rejects(secret.ops.create(ctx, inputsFor({ key: "NO_FOLDER", value: "x", path })), {
-      code: "ERR_API_NOT_FOUND",
+      code: "ERR_VALIDATION",
+      failures: [{ path: "path", reason: "no such folder in this environment; create it or set createMissingFolders" }],
     });
     const from = h.requests.length;
     const made = await Promise.all(
@@ -152,6 +153,25 @@ describe("secret resource against the embedded server", () => {
     assert.equal(h.count("POST", "/api/v1/folders", from), 2, "each folder created exactly once");
     const listed = await h.userSession().secrets.list({ projectId, environment: "dev", path });
     assert.deepEqual(listed.map((s) => s.key).sort(), ["A", "B", "C"]);
+  });
+
+  it("an unknown environment fails naming the environment field; nothing is written", async () => {
+    const ctx = h.ctx(h.userSession());
+    const from = h.requests.length;
+    for (const createMissingFolders of [false, true]) {
+      await assert.rejects(
+        secret.ops.create(
+          ctx,
+          secret.validated({ projectId, environment: "no-such-env", key: "K", value: "v", createMissingFolders }),
+        ),
+        {
+          code: "ERR_VALIDATION",
+          failures: [{ path: "environment", reason: "the project has no environment with this slug" }],
+        },
+      );
+    }
+    const writes = h.requests.slice(from).filter((r) => r.method !== "GET" && r.status < 400);
+    assert.deepEqual(writes, [], "no write succeeded");
   });
 
   it("a duplicate create is a conflict unless adopt is set", async () => {

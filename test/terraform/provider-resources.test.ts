@@ -728,6 +728,15 @@ describe("terraform provider: real resources against the embedded server", () =>
     assert.equal(pathText(both.diagnostics[0]), "project_id");
     const missing = await tf.readData("infisicale2ee_secrets", { project_id: projectId, environment: "no-such-env" });
     assert.equal(missing.diagnostics[0]?.severity, 1);
+
+    // Only the server knows its environments: the apply error still points at the attribute to fix.
+    const config = tf.config(SECRET, { project_id: projectId, environment: "no-such-env", key: "K", value: "v" });
+    const plan = await tf.plan(SECRET, null, config);
+    assert.deepEqual(plan.diagnostics, []);
+    const failed = await tf.apply(SECRET, null, plan.planned, config);
+    assert.equal(failed.diagnostics[0]?.severity, 1);
+    assert.equal(pathText(failed.diagnostics[0]), "environment");
+    assert.equal(failed.state, null, "nothing was created");
     await tf.destroy(SECRET, a);
     await tf.destroy(SECRET, b);
   });

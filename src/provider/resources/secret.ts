@@ -1,4 +1,4 @@
-import { ConflictError, type FieldFailure, NotFoundError } from "../errors";
+import { ConflictError, type FieldFailure, NotFoundError, ValidationError } from "../errors";
 import { bool, type InputsOf, isUnknown, num, type OutputsOf, obj, str } from "../schema/fields";
 import {
   type DiffResult,
@@ -179,7 +179,34 @@ function initialValue(inputs: SecretInputs): string {
   return "";
 }
 
+/**
+ * An unknown environment or folder can only be found by asking the server; report it like a
+ * check failure on the field the user must fix, not as a bare "not found".
+ */
+function asLocationFailure(error: unknown): unknown {
+  if (!(error instanceof NotFoundError)) return error;
+  if (/environment not found/i.test(error.serverMessage ?? "")) {
+    return new ValidationError("secret", [
+      { path: "environment", reason: "the project has no environment with this slug" },
+    ]);
+  }
+  if (/folder not found/i.test(error.serverMessage ?? "")) {
+    return new ValidationError("secret", [
+      { path: "path", reason: "no such folder in this environment; create it or set createMissingFolders" },
+    ]);
+  }
+  return error;
+}
+
 async function createSecret(ctx: ResourceContext, inputs: SecretInputs) {
+  try {
+    return await createSecretAt(ctx, inputs);
+  } catch (error) {
+    throw asLocationFailure(error);
+  }
+}
+
+async function createSecretAt(ctx: ResourceContext, inputs: SecretInputs) {
   const location = locationOf(inputs);
   if (inputs.createMissingFolders) await ctx.session.secrets.ensureFolders(location);
   const value = initialValue(inputs);
