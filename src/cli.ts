@@ -13,11 +13,13 @@ interface Command {
 
 const commands: Record<string, Command> = {
   server: {
-    summary: "Run the embedded Infisical-compatible E2EE server (--port, --host, --data, --rate-limit).",
+    summary:
+      "Run the embedded Infisical-compatible E2EE server (--port, --host, --data, --rate-limit, --allow-remote, --quiet).",
     load: () => require("./cli/server-command"),
   },
   bootstrap: {
-    summary: "Create or log in the admin, create a project and a service token (--host, --email, --password, --json).",
+    summary:
+      "Create or log in the admin, create a project and a service token (--host, --email, --password, --project, --json, --allow-insecure-http).",
     load: () => require("./cli/bootstrap-command"),
   },
   "terraform-provider": {

@@ -76,9 +76,11 @@ export interface Registry {
 
 export function attributeView(name: string, spec: AnyField, forceComputed = false): AttributeView {
   const input = !forceComputed && isInputField(spec);
+  // Everything inside a computed-only value is set by the provider too.
+  const nestedComputed = forceComputed || !input;
   const nested =
     spec.kind === "object" || spec.kind === "objectList"
-      ? Object.entries(spec.fields as FieldMap).map(([n, s]) => attributeView(n, s, forceComputed))
+      ? Object.entries(spec.fields as FieldMap).map(([n, s]) => attributeView(n, s, nestedComputed))
       : undefined;
   return {
     name,

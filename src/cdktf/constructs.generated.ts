@@ -713,7 +713,7 @@ export interface ProjectMembershipConfig extends cdk.TerraformMetaArguments {
    */
   readonly email: string;
   /**
-   * Project role: one of `admin`, `member`, `viewer`, `no-access`, or a custom role slug. Changes in place.
+   * Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place.
    *
    * Terraform `role` (optional; default "member").
    */
@@ -797,7 +797,7 @@ export class ProjectMembership extends cdk.TerraformResource {
 
   private _role?: string;
   /**
-   * Reference to `role`: Project role: one of `admin`, `member`, `viewer`, `no-access`, or a custom role slug. Changes in place.
+   * Reference to `role`: Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place.
    */
   public get role(): string {
     return this.getStringAttribute("role");
@@ -867,7 +867,7 @@ export interface ProjectConfig extends cdk.TerraformMetaArguments {
  *
  * Terraform resource `infisicale2ee_project`.
  *
- * Import ID: The project ID.
+ * Import ID: `<projectId>`, the project ID.
  */
 export class Project extends cdk.TerraformResource {
   public static readonly tfResourceType = "infisicale2ee_project";
@@ -897,7 +897,7 @@ export class Project extends cdk.TerraformResource {
   }
 
   /**
-   * Reference to `id`: Identifier the provider tracks this project by. Import ID format: The project ID.
+   * Reference to `id`: Identifier the provider tracks this project by. Import ID format: `<projectId>`, the project ID.
    */
   public get id(): string {
     return this.getStringAttribute("id");

@@ -7,7 +7,7 @@ const USAGE = `Usage: infisical-e2ee bootstrap --host URL --email EMAIL --passwo
 
 Creates the admin account on an uninitialized server (with key material made on this machine) or
 logs in, then creates a project and a read/write service token for all its environments.
-The password may also come from INFISICAL_PASSWORD.`;
+Host, email and password may also come from INFISICAL_HOST, INFISICAL_EMAIL and INFISICAL_PASSWORD.`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes("--help")) {

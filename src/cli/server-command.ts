@@ -34,7 +34,7 @@ const USAGE = `Usage: infisical-e2ee server [--port N] [--host H] [--data DIR] [
   --port N          Port to listen on (0 = any free port; default 8080)
   --host H          Address to bind (default 127.0.0.1; non-loopback needs --allow-remote)
   --data DIR        Keep the database and server keys in DIR (default: in memory)
-  --rate-limit M    off (default) or infisical (60/min per route on secret routes, like Infisical)
+  --rate-limit M    off (default) or infisical (60/min per route on secret and folder routes, like Infisical)
   --allow-remote    Allow binding a non-loopback address
   --quiet           No per-request log lines on stderr`;
 

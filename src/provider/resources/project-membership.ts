@@ -16,7 +16,7 @@ export const projectMembershipFields = {
   role: str({
     default: "member",
     validate: validateRole,
-    doc: `Project role: one of ${BUILT_IN_ROLES.map((r) => `\`${r}\``).join(", ")}, or a custom role slug. Changes in place.`,
+    doc: `Project role: one of ${BUILT_IN_ROLES.map((r) => `\`${r}\``).join(", ")}, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place.`,
   }),
   membershipId: str({ computed: true, doc: "Server-side ID of the project membership." }),
   userId: str({ computed: true, doc: "ID of the member's user account." }),

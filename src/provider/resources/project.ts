@@ -149,7 +149,7 @@ export const project = defineResource({
   name: "project",
   version: 1,
   doc: "An end-to-end encrypted project. When the server gives the creator no key copy, the project key is generated on this machine and only its wrapped copy is uploaded.",
-  importId: "The project ID.",
+  importId: "`<projectId>`, the project ID.",
   fields: projectFields,
   ops: {
     create: createProject,
