@@ -1,0 +1,115 @@
+/**
+ * Pulumi's real dynamic-provider host running the package runtime against the embedded server:
+ * check, create, read, update, delete and failed create/update/check with canary values. The
+ * host's stderr (it prints every error's stack) and every error detail hold no canary, and every
+ * returned property holding a plaintext is one the resource class marks secret.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { bootstrap } from "../../src/provider/bootstrap";
+import { resources } from "../../src/provider/registry";
+import { providerText } from "../../src/pulumi/provider";
+import { pulumiFieldPlan } from "../../src/pulumi/resource-class";
+import { type RunningServer, startServer } from "../../src/server";
+import { leakedCanaries, ProviderHost, secret, urnOf, wouldBeState } from "../pulumi/host";
+import { canary, errorText, foundIn } from "./canaries";
+
+const EMAIL = "pulumi-security@example.com";
+const canaries: Record<string, string> = {
+  password: canary("password"),
+  value: canary("value"),
+  comment: canary("comment"),
+  updated: canary("updated"),
+  rejected: canary("rejected"),
+};
+const PROVIDER = providerText("secret");
+const SECRET_OUTPUTS = pulumiFieldPlan(resources.secret.fields).secretOutputs;
+
+let server: RunningServer;
+let host: ProviderHost;
+let projectId: string;
+
+before(async () => {
+  server = await startServer({ port: 0 });
+  const boot = await bootstrap({ host: server.url, email: EMAIL, password: canaries.password!, projectName: "pu-sec" });
+  projectId = boot.projectId;
+  canaries.tokenKey = boot.serviceToken.split(".")[3]!;
+  host = await ProviderHost.start({ env: {} });
+  await host.configure({
+    "infisical-e2ee:host": server.url,
+    "infisical-e2ee:email": EMAIL,
+    "infisical-e2ee:password": secret(canaries.password),
+  });
+});
+
+after(async () => {
+  await host?.close();
+  await server?.close();
+});
+
+test("pulumi host: lifecycle and failures leak nothing to stderr, errors or non-secret properties", async () => {
+  assert.deepEqual([...SECRET_OUTPUTS].sort(), ["comment", "value"]);
+  const urn = urnOf("Secret", "db");
+  const base = { projectId, environment: "dev", key: `PU_SEC_${process.pid}`, __provider: PROVIDER };
+  const returned: Record<string, unknown>[] = [];
+  const failures: string[] = [];
+
+  const checked = await host.check(urn, {}, { ...base, value: canaries.value, comment: canaries.comment });
+  assert.deepEqual(checked.failures, []);
+  const created = await host.create(urn, checked.inputs);
+  returned.push(created.properties);
+  const read = await host.read(urn, created.id, created.properties);
+  returned.push(read.properties);
+  const news = (await host.check(urn, checked.inputs, { ...base, value: canaries.updated, comment: canaries.comment }))
+    .inputs;
+  const updated = await host.update(urn, created.id, created.properties, news);
+  returned.push(updated.properties);
+
+  const badCheck = await host.check(
+    urn,
+    {},
+    { ...base, key: `bad/${canaries.rejected}`, value: canaries.rejected!.repeat(3000), stray: canaries.rejected },
+  );
+  assert.ok(badCheck.failures.length >= 3, JSON.stringify(badCheck.failures));
+  failures.push(JSON.stringify(badCheck.failures));
+
+  const duplicate = await host.check(urn, {}, { ...base, value: canaries.rejected });
+  const attempts: [string, () => Promise<unknown>][] = [
+    ["duplicate create", () => host.create(urnOf("Secret", "dup"), duplicate.inputs)],
+    [
+      "update in a missing environment",
+      () =>
+        host.update(
+          urn,
+          created.id,
+          { ...updated.properties, environment: "nowhere" },
+          { ...news, environment: "nowhere", value: canaries.rejected },
+        ),
+    ],
+    ["read in a missing project", () => host.read(urn, created.id, { ...created.properties, projectId: "nope" })],
+    [
+      "delete with another project",
+      () => host.delete(urn, created.id, { ...updated.properties, projectId: "00000000-0000-4000-8000-000000000000" }),
+    ],
+  ];
+  for (const [label, attempt] of attempts) {
+    try {
+      await attempt();
+      failures.push(`${label}: no error`);
+    } catch (error) {
+      failures.push(`${label}: ${errorText(error)}`);
+    }
+  }
+  await host.delete(urn, created.id, updated.properties);
+
+  const failureText = failures.join("\n");
+  assert.ok(!/: no error$/m.test(failureText), failureText);
+  assert.deepEqual(foundIn(failureText, canaries), [], `errors leak:\n${failureText}`);
+  const stderr = host.stderr();
+  assert.ok(stderr.length > 0, "the host printed the failed calls' errors");
+  assert.deepEqual(foundIn(stderr, canaries), [], `host stderr leaks:\n${stderr}`);
+  for (const properties of returned) {
+    assert.deepEqual(leakedCanaries(wouldBeState(properties, SECRET_OUTPUTS), Object.values(canaries)), []);
+  }
+  assert.ok(JSON.stringify(returned).includes(canaries.updated!), "the value is an output (marked secret)");
+});
