@@ -4,6 +4,7 @@
  * cty does). JSON is accepted on input for completeness; we always answer in msgpack.
  */
 import { decode, Encoder, ExtData, ExtensionCodec } from "@msgpack/msgpack";
+import { ValidationError } from "../provider/errors";
 import { isUnknown, UNKNOWN } from "../provider/schema/fields";
 
 export interface DynamicValueMessage {
@@ -27,8 +28,20 @@ export function decodeDynamicValue(message: DynamicValueMessage | null | undefin
   if (message?.msgpack && message.msgpack.length > 0) {
     return replaceExtensions(decode(message.msgpack, { extensionCodec: codec }));
   }
-  if (message?.json && message.json.length > 0) return JSON.parse(Buffer.from(message.json).toString("utf8"));
+  if (message?.json && message.json.length > 0) return parseJsonValue(Buffer.from(message.json));
   return null;
+}
+
+/**
+ * JSON from Terraform (a DynamicValue or a stored state). JSON.parse's own message quotes the input,
+ * which may hold a sensitive state value, so a failure reports only the size.
+ */
+export function parseJsonValue(json: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(json).toString("utf8"));
+  } catch {
+    throw new ValidationError("state", [{ path: "(state)", reason: `is not valid JSON (${json.length} bytes)` }]);
+  }
 }
 
 export function encodeDynamicValue(value: unknown): { msgpack: Buffer } {

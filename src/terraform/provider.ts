@@ -14,7 +14,7 @@ import {
   failureDiagnostics,
   SEVERITY_WARNING,
 } from "./diagnostics";
-import { type DynamicValueMessage, decodeDynamicValue, encodeDynamicValue } from "./dynamic-value";
+import { type DynamicValueMessage, decodeDynamicValue, encodeDynamicValue, parseJsonValue } from "./dynamic-value";
 import { terraformTypeName, toCamelCase } from "./names";
 import { appliedState, planChange, refreshedState } from "./planning";
 import { type BlockModel, ID_ATTRIBUTE, lookupModel, protoSchema, providerModel, resourceModel } from "./schema-model";
@@ -175,7 +175,7 @@ export class TerraformProvider {
           ],
         };
       }
-      const raw = JSON.parse(json.toString("utf8")) as TerraformObject;
+      const raw = parseJsonValue(json) as TerraformObject;
       if (version > entry.resource.version) {
         return {
           diagnostics: [

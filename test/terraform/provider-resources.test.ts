@@ -672,6 +672,16 @@ describe("terraform provider: real resources against the embedded server", () =>
     assert.ok(conformed.state && !("stray" in conformed.state));
     const newer = await tf.upgrade(SECRET, resources.secret.version + 1, state);
     assert.equal(newer.diagnostics[0]?.summary, "State From a Newer Provider");
+    // Broken JSON: the parser's own message would quote the state, which may hold a value.
+    const canary = "k3yv4lue"; // short: the parser quotes only the first few characters
+    const broken = await tf.plugin.call<{ diagnostics?: Diag[] }>("UpgradeResourceState", {
+      type_name: SECRET,
+      version: resources.secret.version,
+      raw_state: { json: Buffer.from(canary) },
+    });
+    assert.equal(broken.diagnostics?.[0]?.severity, 1);
+    assert.match(JSON.stringify(broken.diagnostics), /not valid JSON/);
+    assert.equal(JSON.stringify(broken.diagnostics).includes(canary), false);
     await tf.destroy(SECRET, state);
   });
 
