@@ -6,7 +6,7 @@
  * Inputs (environment variables, or `cdktf deploy --context key=value` style context):
  *   INFISICAL_HOST, INFISICAL_EMAIL, INFISICAL_PASSWORD   the provider's login (read by the provider)
  *   INFISICAL_PROJECT_ID  (context projectId)             the project to manage
- *   MEMBER_EMAIL          (context memberEmail)           a user who accepted the org invitation
+ *   MEMBER_EMAIL          (context memberEmail)           optional: a user who accepted the org invitation
  *   ROTATION_TRIGGER      (context rotationTrigger)       change it to rotate DB_PASSWORD
  *   TF_VAR_api_key                                        the write-only API key (ephemeral variable)
  *   API_KEY_VERSION       (context apiKeyVersion)         bump it to send a new API key
@@ -66,11 +66,9 @@ class SecretsStack extends TerraformStack {
       createMissingFolders: true,
     });
 
-    new ProjectMembership(this, "member", {
-      projectId,
-      email: setting(this, "memberEmail", "MEMBER_EMAIL"),
-      role: "member",
-    });
+    // Optional: `npm start` seeds a single user, so there may be nobody else to add yet.
+    const memberEmail = this.node.tryGetContext("memberEmail") ?? process.env.MEMBER_EMAIL;
+    if (memberEmail) new ProjectMembership(this, "member", { projectId, email: String(memberEmail), role: "member" });
 
     const token = new ServiceToken(this, "reader", {
       projectId,

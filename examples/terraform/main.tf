@@ -4,6 +4,7 @@
 #
 #   infisical-e2ee install-terraform-provider
 #   terraform init && terraform apply -var project_id=... -var db_password=...
+#   (host, email and password come from INFISICAL_HOST/EMAIL/PASSWORD unless set as variables)
 
 terraform {
   required_version = ">= 1.11"
@@ -14,19 +15,25 @@ terraform {
   }
 }
 
+# Connection: null (the default) lets the provider read INFISICAL_HOST, INFISICAL_EMAIL and
+# INFISICAL_PASSWORD, which is what `npm start` prints; set the variables to override.
 variable "host" {
   type        = string
-  description = "Infisical site URL (or the embedded server's URL)."
-  default     = "http://127.0.0.1:8080"
+  description = "Infisical site URL (or the embedded server's URL); null reads INFISICAL_HOST."
+  default     = null
 }
 
 variable "email" {
-  type = string
+  type        = string
+  description = "Login email; null reads INFISICAL_EMAIL."
+  default     = null
 }
 
 variable "password" {
-  type      = string
-  sensitive = true
+  type        = string
+  description = "Login password; null reads INFISICAL_PASSWORD."
+  sensitive   = true
+  default     = null
 }
 
 variable "project_id" {
