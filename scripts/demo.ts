@@ -14,6 +14,8 @@
  * the spinner off; INFISICAL_E2EE_DEMO_FACE=pulumi|terraform forces a face. Exit code 0 only when
  * every check of every step passed.
  */
+// First, for its side effect: a Node without node:sqlite stops here with a clear message.
+import "./demo/node-check";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -24,8 +24,16 @@ function shellQuote(text: string): string {
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.INFISICAL_E2EE_DATA ?? ".infisical-e2ee-data");
   const port = Number(process.env.PORT ?? 8080);
-  mkdirSync(dataDir, { recursive: true });
-  const server = await startServer({ port, dataDir });
+  // The database holds ciphertexts and password hashes: this user only (the key files are 0600).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const server = await startServer({ port, dataDir }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(`port ${port} is already in use; set PORT to another port (e.g. PORT=8081 npm start)`, {
+        cause: error,
+      });
+    }
+    throw error;
+  });
   const seedFile = join(dataDir, "seed.json");
   let seed: Seed;
   if (existsSync(seedFile)) {

@@ -73,13 +73,72 @@ export class ValidationError extends ProviderError {
   }
 }
 
+/** A connection setting by its core (camelCase) name, with the environment variable that also sets it. */
+export interface SettingName {
+  setting: string;
+  envVar?: string;
+}
+
+/** How a face writes a setting for its users, e.g. Terraform's `service_token (or INFISICAL_TOKEN)`. */
+export type SettingSpeller = (name: SettingName) => string;
+
+export const coreSettingSpelling: SettingSpeller = ({ setting, envVar }) =>
+  envVar ? `${setting} (or ${envVar})` : setting;
+
+export interface ConfigErrorOptions {
+  /**
+   * Environment variable of each connection setting. `setting` and every `{name}` placeholder in
+   * the remedy that is a key here are spelled by the face (see `describe`); others stay as written.
+   */
+  envVars?: Readonly<Record<string, string>>;
+}
+
 export class ConfigError extends ProviderError {
   readonly setting: string;
+  /** The environment variable that also sets `setting`, if any. */
+  readonly envVar?: string;
+  readonly problem: string;
+  /** The remedy in the core's spelling. */
   readonly remedy: string;
-  constructor(setting: string, problem: string, remedy: string) {
-    super("ERR_CONFIG", `Configuration setting ${setting}: ${problem}. ${remedy}`);
+  readonly #remedyTemplate: string;
+  readonly #envVars: Readonly<Record<string, string>>;
+
+  constructor(setting: string, problem: string, remedy: string, options: ConfigErrorOptions = {}) {
+    const envVars = options.envVars ?? {};
+    super("ERR_CONFIG", ConfigError.#phrase({ setting, envVar: envVars[setting] }, problem, remedy, envVars));
     this.setting = setting;
-    this.remedy = remedy;
+    this.envVar = envVars[setting];
+    this.problem = problem;
+    this.remedy = ConfigError.#spellRemedy(remedy, envVars, coreSettingSpelling);
+    this.#remedyTemplate = remedy;
+    this.#envVars = envVars;
+  }
+
+  /** The message with every setting spelled the way a face's users write it. */
+  describe(spell: SettingSpeller): string {
+    return ConfigError.#phrase(
+      { setting: this.setting, envVar: this.envVar },
+      this.problem,
+      this.#remedyTemplate,
+      this.#envVars,
+      spell,
+    );
+  }
+
+  static #phrase(
+    name: SettingName,
+    problem: string,
+    remedy: string,
+    envVars: Readonly<Record<string, string>>,
+    spell: SettingSpeller = coreSettingSpelling,
+  ): string {
+    return `Configuration setting ${spell(name)}: ${problem}. ${ConfigError.#spellRemedy(remedy, envVars, spell)}`;
+  }
+
+  static #spellRemedy(remedy: string, envVars: Readonly<Record<string, string>>, spell: SettingSpeller): string {
+    return remedy.replace(/\{([A-Za-z]+)\}/g, (placeholder, setting: string) =>
+      Object.hasOwn(envVars, setting) ? spell({ setting, envVar: envVars[setting] }) : placeholder,
+    );
   }
 }
 
@@ -107,6 +166,7 @@ export class CryptoError extends ProviderError {
 }
 
 export interface ApiErrorDetails {
+  /** The HTTP status, or 0 when the client determined the failure itself (e.g. an empty lookup). */
   status: number;
   /** What we were doing, e.g. "create secret". */
   operation: string;
@@ -125,7 +185,9 @@ export class ApiError extends ProviderError {
   readonly issues?: unknown[];
   constructor(code: ErrorCode, details: ApiErrorDetails, options: ProviderErrorOptions = {}) {
     const server = details.serverMessage ? `: ${details.serverMessage}` : "";
-    super(code, `${details.operation} failed (HTTP ${details.status} on ${details.route})${server}`, options);
+    // Status 0 marks a failure found by the client itself (no HTTP answer said so): no status to show.
+    const where = details.status === 0 ? "" : ` (HTTP ${details.status} on ${details.route})`;
+    super(code, `${details.operation} failed${where}${server}`, options);
     this.status = details.status;
     this.operation = details.operation;
     this.route = details.route;

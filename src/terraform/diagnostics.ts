@@ -9,9 +9,11 @@ import {
   ImportUnsupportedError,
   PartialCreateError,
   ProviderError,
+  type SettingSpeller,
   ValidationError,
 } from "../provider/errors";
 import { toSnakeCase } from "./names";
+import { providerConfigFields } from "./schema-model";
 
 export const SEVERITY_ERROR = 1;
 export const SEVERITY_WARNING = 2;
@@ -49,7 +51,7 @@ export function failureDiagnostics(failures: FieldFailure[], typeName: string): 
     const diagnostic: Diagnostic = {
       severity: SEVERITY_ERROR,
       summary: "Invalid Attribute Value",
-      detail: `${typeName}: ${terraformPath(failure.path)} ${failure.reason}.`,
+      detail: `${typeName}: ${terraformPath(failure.path)}: ${failure.reason}.`,
     };
     if (steps) diagnostic.attribute = { steps };
     return diagnostic;
@@ -78,16 +80,14 @@ const SUMMARY_BY_CODE: Record<string, string> = {
   ERR_IMPORT_UNSUPPORTED: "Import Not Supported",
 };
 
-/** Provider settings as ConfigError names them (field or environment variable) → provider attribute. */
-const SETTING_ATTRIBUTE: Record<string, string> = {
-  host: "host",
-  INFISICAL_HOST: "host",
-  serviceToken: "serviceToken",
-  INFISICAL_TOKEN: "serviceToken",
-  email: "email",
-  INFISICAL_EMAIL: "email",
-  password: "password",
-  INFISICAL_PASSWORD: "password",
+function isProviderAttribute(setting: string): boolean {
+  return Object.hasOwn(providerConfigFields, setting);
+}
+
+/** `service_token (or INFISICAL_TOKEN)`; a setting the provider block lacks is its environment variable alone. */
+export const terraformSettingSpelling: SettingSpeller = ({ setting, envVar }) => {
+  if (!isProviderAttribute(setting)) return envVar ?? toSnakeCase(setting);
+  return envVar ? `${toSnakeCase(setting)} (or ${envVar})` : toSnakeCase(setting);
 };
 
 /** Any thrown value → diagnostics; `during` says what we were doing ("create infisicale2ee_secret"). */
@@ -97,14 +97,15 @@ export function errorDiagnostics(error: unknown, during: string): Diagnostic[] {
   }
   if (ProviderError.is(error)) {
     const summary = SUMMARY_BY_CODE[error.code] ?? "Provider Error";
-    let detail = `Could not ${during}: ${error.message}`;
+    const message = error instanceof ConfigError ? error.describe(terraformSettingSpelling) : error.message;
+    let detail = `Could not ${during}: ${message}`;
     if (error instanceof PartialCreateError)
       detail += " The object is kept in state so the next apply can finish or replace it.";
     if (error instanceof ApiError && error.code === "ERR_API_UNAUTHORIZED") {
       detail += " Check the provider's credentials (service_token, or email and password).";
     }
     if (error instanceof ImportUnsupportedError) return [errorDiagnostic(summary, error.message)];
-    const path = error instanceof ConfigError ? SETTING_ATTRIBUTE[error.setting] : undefined;
+    const path = error instanceof ConfigError && isProviderAttribute(error.setting) ? error.setting : undefined;
     return [errorDiagnostic(summary, detail, path)];
   }
   // Not ours: keep the class name and message only (our own code never puts secrets in messages).

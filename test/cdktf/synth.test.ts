@@ -1,8 +1,9 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected values are Terraform interpolations */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { Fn, TerraformOutput, TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
 import { repoRoot } from "../../scripts/codegen/paths";
@@ -29,11 +30,21 @@ interface SynthJson {
   output?: Record<string, Record<string, unknown>>;
 }
 
-function synthStack(build: (scope: Construct) => void): SynthJson {
-  const app = Testing.app();
+// Testing.app() and Testing.synthScope() make a /tmp/cdktf.outdir.* per app and never remove it:
+// every app here gets its outdir under one folder that is removed after the tests.
+const outdirs = mkdtempSync(join(tmpdir(), "infisical-e2ee-cdktf-synth-"));
+after(() => rmSync(outdirs, { recursive: true, force: true }));
+
+/** Terraform JSON text of a stack built by `build`, like Testing.synthScope but with our outdir. */
+function synthScope(build: (scope: Construct) => void): string {
+  const app = Testing.app({ outdir: mkdtempSync(join(outdirs, "app-")) });
   const stack = new TerraformStack(app, "test");
   build(stack);
-  return JSON.parse(Testing.synth(stack)) as SynthJson;
+  return Testing.synth(stack);
+}
+
+function synthStack(build: (scope: Construct) => void): SynthJson {
+  return JSON.parse(synthScope(build)) as SynthJson;
 }
 
 function only<T>(record: Record<string, T> | undefined): T {
@@ -44,7 +55,7 @@ function only<T>(record: Record<string, T> | undefined): T {
 
 describe("CDKTF constructs synthesize Terraform JSON for the infisicale2ee provider", () => {
   test("provider block: snake_case settings and the registry source", () => {
-    const out = Testing.synthScope((scope) => {
+    const out = synthScope((scope) => {
       new InfisicalE2eeProvider(scope, "infisical", {
         host: "http://127.0.0.1:8080",
         serviceToken: "st.a.b.c",
@@ -80,7 +91,7 @@ describe("CDKTF constructs synthesize Terraform JSON for the infisicale2ee provi
   });
 
   test("secret: nested generate block, rotation trigger and defaults left to the provider", () => {
-    const out = Testing.synthScope((scope) => {
+    const out = synthScope((scope) => {
       new Secret(scope, "db", {
         projectId: "p1",
         environment: "dev",
@@ -168,7 +179,7 @@ describe("CDKTF constructs synthesize Terraform JSON for the infisicale2ee provi
   });
 
   test("data sources: secrets, project and audit logs", () => {
-    const out = Testing.synthScope((scope) => {
+    const out = synthScope((scope) => {
       const project = new DataInfisicalE2eeProject(scope, "p", { slug: "demo-project" });
       const list = new DataInfisicalE2eeSecrets(scope, "s", { projectId: project.projectId, environment: "dev" });
       new DataInfisicalE2eeAuditLogs(scope, "a", {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { mapApiError, scrubServerMessage } from "../../src/provider/api/errors";
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from "../../src/provider/api/http";
+import { NotFoundError } from "../../src/provider/errors";
 
 const op = "update secret";
 const route = "/api/v3/secrets/{secretName}";
@@ -66,6 +67,17 @@ describe("API error mapping (the real server's quirks)", () => {
       assert.match(error.message, /update secret failed \(HTTP \d+ on \/api\/v3\/secrets\/\{secretName\}\)/);
     });
   }
+
+  it("a failure the client found itself (status 0) shows no HTTP status or route", () => {
+    const error = new NotFoundError({
+      status: 0,
+      operation: "import project",
+      route: "/api/v1/x",
+      serverMessage: "gone",
+    });
+    assert.equal(error.message, "import project failed: gone");
+    assert.equal(new NotFoundError({ status: 0, operation: "look up", route: "/r" }).message, "look up failed");
+  });
 
   it("scrubs names, URLs and token-like text from server messages", () => {
     const error = mapApiError(400, { message: "Secret not found: blind index MY_DB_PASSWORD" }, op, route);

@@ -80,7 +80,18 @@ describe("secret resource against the embedded server", () => {
     assert.equal(imported.outputs.value, "imp");
     assert.equal(imported.outputs.comment, "c");
     assert.deepEqual(secret.diff(imported.outputs, inputsFor({ key, value: "imp", comment: "c" })).changes, []);
-    await assert.rejects(secret.ops.import(ctx, `${projectId}:dev:/:NO_SUCH_${key}`), { code: "ERR_API_NOT_FOUND" });
+    await assert.rejects(secret.ops.import(ctx, `${projectId}:dev:/:NO_SUCH_${key}`), {
+      code: "ERR_API_NOT_FOUND",
+      message: 'import secret failed: no secret with this key at environment "dev", path "/"',
+    });
+    await assert.rejects(secret.ops.import(ctx, `${projectId}:dev:/no/such/folder:${key}`), {
+      code: "ERR_API_NOT_FOUND",
+      message: 'import secret failed: no secret with this key at environment "dev", path "/no/such/folder"',
+    });
+    await assert.rejects(secret.ops.import(ctx, `${projectId}:no-such-env:/:${key}`), {
+      code: "ERR_API_NOT_FOUND",
+      message: 'import secret failed: the project has no environment "no-such-env"',
+    });
     await assert.rejects(secret.ops.import(ctx, "only:two"), { code: "ERR_VALIDATION" });
   });
 
@@ -166,7 +177,7 @@ describe("secret resource against the embedded server", () => {
         ),
         {
           code: "ERR_VALIDATION",
-          failures: [{ path: "environment", reason: "the project has no environment with this slug" }],
+          failures: [{ path: "environment", reason: 'the project has no environment "no-such-env"' }],
         },
       );
     }

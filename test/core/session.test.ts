@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import type { ConfigError } from "../../src/provider/errors";
+import type { ConfigError, CryptoError } from "../../src/provider/errors";
 import { openSession, resolveSettings, USER_AGENT } from "../../src/provider/session";
 import { ADMIN_EMAIL, type Harness, startHarness } from "./harness";
 
@@ -62,6 +62,30 @@ describe("connection settings", () => {
     );
   });
 
+  it("config errors carry the setting and its environment variable so each face can spell them", () => {
+    const error = (() => {
+      try {
+        resolveSettings({ host: "http://infisical.example.com" }, {});
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      assert.fail("plain HTTP to a non-loopback host was accepted");
+    })();
+    assert.equal(error.setting, "host");
+    assert.equal(error.envVar, "INFISICAL_HOST");
+    assert.match(error.message, /^Configuration setting host \(or INFISICAL_HOST\): uses plain HTTP/);
+    assert.match(error.remedy, /set allowInsecureHttp \(or INFISICAL_ALLOW_INSECURE_HTTP\) to true/);
+    const shouted = error.describe(({ setting, envVar }) => `<${setting}|${envVar}>`);
+    assert.match(
+      shouted,
+      /^Configuration setting <host\|INFISICAL_HOST>: .* set <allowInsecureHttp\|INFISICAL_ALLOW_INSECURE_HTTP> to true/,
+    );
+    assert.throws(
+      () => resolveSettings({}, { INFISICAL_ALLOW_INSECURE_HTTP: "maybe" }),
+      (e: ConfigError) => e.setting === "allowInsecureHttp" && e.envVar === "INFISICAL_ALLOW_INSECURE_HTTP",
+    );
+  });
+
   it("missing credentials fail on first use with a ConfigError, not at open", async () => {
     const session = openSession({ host: "http://127.0.0.1:9" }, { env: {} });
     await assert.rejects(session.user(), (e: ConfigError) => e.code === "ERR_CONFIG");
@@ -97,6 +121,27 @@ describe("session against the embedded server", () => {
     const session = h.tokenSession();
     assert.match(await session.projectKey(h.boot.projectId), /^[0-9a-f]{32}$/);
     await assert.rejects(session.user(), (e: ConfigError) => e.setting === "email");
+  });
+
+  it("a service token with a wrong key part fails at unwrap-project-key, naming the part, echoing none", async () => {
+    const [prefix, id, secret, key] = h.boot.serviceToken.split(".") as [string, string, string, string];
+    const wrongKey = [...key].map((c) => (c === "0" ? "1" : "0")).join("");
+    const session = openSession(
+      { host: h.server.url, serviceToken: [prefix, id, secret, wrongKey].join(".") },
+      { env: {} },
+    );
+    try {
+      await assert.rejects(session.projectKey(h.boot.projectId), (e: CryptoError) => {
+        assert.equal(e.code, "ERR_CRYPTO");
+        assert.equal(e.step, "unwrap-project-key");
+        assert.match(e.message, /key part \(the 4th dot-separated part\) does not decrypt the project key/);
+        assert.match(e.message, /copied whole/);
+        for (const part of [id, secret, key, wrongKey]) assert.ok(!e.message.includes(part), "no token part echoed");
+        return true;
+      });
+    } finally {
+      await session.close();
+    }
   });
 });
 

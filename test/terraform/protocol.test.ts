@@ -230,7 +230,7 @@ describe("terraform plugin protocol (widget fixture)", () => {
     assert.equal(bad.diagnostics?.length, 1);
     assert.equal(bad.diagnostics?.[0]?.severity, 1);
     assert.deepEqual(bad.diagnostics?.[0]?.attribute?.steps, [{ attribute_name: "name" }]);
-    assert.match(bad.diagnostics?.[0]?.detail ?? "", /name must not be empty/);
+    assert.match(bad.diagnostics?.[0]?.detail ?? "", /: name: must not be empty\./);
 
     const unknown = await plugin.call<{ diagnostics?: Diag[] }>("ValidateResourceConfig", {
       type_name: TYPE,

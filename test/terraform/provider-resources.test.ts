@@ -702,6 +702,66 @@ describe("terraform provider: real resources against the embedded server", () =>
     }
   });
 
+  test("configuration errors name the provider attribute and environment variable, not core names", async () => {
+    const plugin = await startPlugin({
+      script: CLI,
+      args: ["terraform-provider"],
+      removeEnv: [...INFISICAL_VARIABLES, "INFISICAL_ALLOW_INSECURE_HTTP", "INFISICAL_TIMEOUT_MS"],
+    });
+    try {
+      const configure = async (values: Obj) =>
+        (
+          await plugin.call<{ diagnostics?: Diag[] }>("ConfigureProvider", {
+            config: dv({ host: null, service_token: null, email: null, password: null, ...values }),
+          })
+        ).diagnostics ?? [];
+      const insecure = await configure({ host: "http://infisical.example.internal", ...ADMIN });
+      assert.equal(insecure.length, 1);
+      assert.equal(pathText(insecure[0]), "host");
+      assert.equal(
+        insecure[0]?.detail,
+        "Could not configure the provider: Configuration setting host (or INFISICAL_HOST): uses plain HTTP to a " +
+          "non-loopback address. Use https://, or set INFISICAL_ALLOW_INSECURE_HTTP to true if you accept sending " +
+          "ciphertexts and tokens unprotected.",
+      );
+      const malformed = await configure({ host: server.url, service_token: "st.only.three" });
+      assert.equal(pathText(malformed[0]), "service_token");
+      assert.match(
+        malformed[0]?.detail ?? "",
+        /^Could not configure the provider: Configuration setting service_token \(or INFISICAL_TOKEN\): /,
+      );
+      const halfLogin = await configure({ host: server.url, email: ADMIN.email });
+      assert.match(
+        halfLogin[0]?.detail ?? "",
+        /setting password \(or INFISICAL_PASSWORD\): .* Set password \(or INFISICAL_PASSWORD\)\./,
+      );
+      assert.doesNotMatch(
+        JSON.stringify([insecure, malformed, halfLogin]),
+        /allowInsecureHttp|serviceToken|st\.only|timeoutMs/,
+      );
+    } finally {
+      assert.equal(await plugin.shutdown(), 0);
+    }
+  });
+
+  test("create in an unknown environment: the detail names the attribute and the slug", async () => {
+    const config = tf.config(SECRET, {
+      project_id: projectId,
+      environment: "no-such-env",
+      key: unique("K_"),
+      value: "v",
+    });
+    const { planned, diagnostics } = await tf.plan(SECRET, null, config);
+    assert.deepEqual(diagnostics, []);
+    const failed = await tf.apply(SECRET, null, planned, config);
+    assert.equal(failed.diagnostics.length, 1);
+    assert.equal(pathText(failed.diagnostics[0]), "environment");
+    assert.equal(
+      failed.diagnostics[0]?.detail,
+      'create infisicale2ee_secret: environment: the project has no environment "no-such-env".',
+    );
+  });
+
   test("ReadDataSource: infisicale2ee_secrets decrypts a folder; infisicale2ee_project by id or slug", async () => {
     const a = await tf.create(SECRET, {
       project_id: projectId,

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -26,6 +26,17 @@ const PACKAGE_ROOT = join(__dirname, "..", "..", "..");
 const CLI = join(__dirname, "..", "..", "src", "cli.js");
 const ADMIN = { email: "admin@example.com", password: "correct horse battery staple" };
 const MEMBER = { email: "member@example.com", password: "another horse battery staple" };
+
+/**
+ * Only the example's Terraform configuration (`*.tf`): a user who ran the example in place leaves
+ * `.terraform/`, a lock file, state and tfvars there, which would make `init` reuse their plugins.
+ */
+function copyExampleConfig(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from).filter((n) => n.endsWith(".tf"))) {
+    copyFileSync(join(from, name), join(to, name));
+  }
+}
 
 describe("examples/terraform with real terraform", { skip }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -80,7 +91,7 @@ describe("examples/terraform with real terraform", { skip }, () => {
 
     work = mkdtempSync(join(tmpdir(), "infisical-e2ee-tf-"));
     const home = join(work, "home");
-    cpSync(join(PACKAGE_ROOT, "examples", "terraform"), join(work, "config"), { recursive: true });
+    copyExampleConfig(join(PACKAGE_ROOT, "examples", "terraform"), join(work, "config"));
     writeFileSync(join(work, "terraformrc"), "# no provider_installation: the implicit local mirror is used\n");
     env = {
       ...process.env,

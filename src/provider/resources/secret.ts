@@ -183,12 +183,15 @@ function initialValue(inputs: SecretInputs): string {
  * An unknown environment or folder can only be found by asking the server; report it like a
  * check failure on the field the user must fix, not as a bare "not found".
  */
-function asLocationFailure(error: unknown): unknown {
+/** Slugs are not secret, so naming the one that is missing is safe and saves a lookup. */
+function noSuchEnvironment(slug: string): string {
+  return `the project has no environment ${JSON.stringify(slug)}`;
+}
+
+function asLocationFailure(error: unknown, location: SecretLocation): unknown {
   if (!(error instanceof NotFoundError)) return error;
   if (/environment not found/i.test(error.serverMessage ?? "")) {
-    return new ValidationError("secret", [
-      { path: "environment", reason: "the project has no environment with this slug" },
-    ]);
+    return new ValidationError("secret", [{ path: "environment", reason: noSuchEnvironment(location.environment) }]);
   }
   if (/folder not found/i.test(error.serverMessage ?? "")) {
     return new ValidationError("secret", [
@@ -202,7 +205,7 @@ async function createSecret(ctx: ResourceContext, inputs: SecretInputs) {
   try {
     return await createSecretAt(ctx, inputs);
   } catch (error) {
-    throw asLocationFailure(error);
+    throw asLocationFailure(error, locationOf(inputs));
   }
 }
 
@@ -273,6 +276,27 @@ async function deleteSecret(ctx: ResourceContext, id: string, state: SecretOutpu
   await ctx.session.secrets.delete(locationOf(state), found.key);
 }
 
+/** Says what is missing (environment, or the key at that environment and path) without the key's name. */
+async function findForImport(ctx: ResourceContext, location: SecretLocation, key: string): Promise<PlainSecret> {
+  const missing = (what: string) =>
+    new NotFoundError({ status: 0, operation: "import secret", route: "/api/v3/secrets", serverMessage: what });
+  let secrets: PlainSecret[];
+  try {
+    secrets = await ctx.session.secrets.list(location);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    if (/environment not found/i.test(error.serverMessage ?? ""))
+      throw missing(noSuchEnvironment(location.environment));
+    // A folder that does not exist holds no secrets.
+    secrets = [];
+  }
+  const found = secrets.find((s) => s.key === key);
+  if (found) return found;
+  throw missing(
+    `no secret with this key at environment ${JSON.stringify(location.environment)}, path ${JSON.stringify(location.path)}`,
+  );
+}
+
 async function importSecret(ctx: ResourceContext, importId: string) {
   const [projectId, environment, path, key] = splitImportId("secret", importId, [
     "projectId",
@@ -282,15 +306,7 @@ async function importSecret(ctx: ResourceContext, importId: string) {
   ]);
   const inputs = secret.validated({ projectId, environment, path, key }) as SecretInputs;
   const location = locationOf(inputs);
-  const found = await ctx.session.secrets.get(location, inputs.key);
-  if (!found) {
-    throw new NotFoundError({
-      status: 0,
-      operation: "import secret",
-      route: "/api/v3/secrets",
-      serverMessage: "no secret with this key exists at this location",
-    });
-  }
+  const found = await findForImport(ctx, location, inputs.key);
   return { id: found.secretId, outputs: outputsFrom(inputs, found, false) };
 }
 

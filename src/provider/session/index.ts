@@ -10,13 +10,13 @@ import { join } from "node:path";
 import { type Api, createApi, createRequester, type RetryPolicy } from "../api";
 import type { ApiCall } from "../api/send";
 import { decryptAsymmetric, decryptSymmetric, encryptAsymmetric, parseServiceToken } from "../crypto";
-import { ConfigError, CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors";
+import { CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors";
 import { type Logger, silentLogger } from "../schema/resource";
 import { KeyRing } from "./key-ring";
 import { forgetLogin, type LoginCredentials, loginOnce, type UserLogin } from "./login";
 import { type CoalescingOptions, CoalescingSecretStore } from "./secret-store";
 import type { AuthMode, Session, SessionUser } from "./session";
-import { type Env, type ResolvedSettings, resolveSettings } from "./settings";
+import { type Env, type ResolvedSettings, resolveSettings, settingError } from "./settings";
 import type { ConnectionSettings } from "./types";
 
 export type {
@@ -101,21 +101,17 @@ class ConnectedSession implements Session {
   #requireCredentials(): void {
     if (this.mode === "user") return;
     if (this.#settings.serviceToken === undefined) {
-      throw new ConfigError(
-        "email",
-        "no credentials are set",
-        "Set email and password (INFISICAL_EMAIL, INFISICAL_PASSWORD) or serviceToken (INFISICAL_TOKEN).",
-      );
+      throw settingError("email", "no credentials are set", "Set {email} and {password}, or {serviceToken}.");
     }
   }
 
   #login(): Promise<UserLogin> {
     this.#requireCredentials();
     if (this.mode !== "user") {
-      throw new ConfigError(
+      throw settingError(
         "email",
         "is required for this operation (a service token only reaches secrets)",
-        "Set email and password (INFISICAL_EMAIL, INFISICAL_PASSWORD).",
+        "Set {email} and {password}.",
       );
     }
     return loginOnce(this.api, this.#credentials);
@@ -180,7 +176,16 @@ class ConnectedSession implements Session {
       if (!data.encryptedKey || !data.iv || !data.tag) {
         throw new CryptoError("unwrap-project-key", "the service token has no project-key copy");
       }
-      return decryptSymmetric({ ciphertext: data.encryptedKey, iv: data.iv, tag: data.tag }, parts.key);
+      try {
+        return decryptSymmetric({ ciphertext: data.encryptedKey, iv: data.iv, tag: data.tag }, parts.key);
+      } catch (cause) {
+        // The server accepted the id and secret parts, so the key part is what is wrong.
+        throw new CryptoError(
+          "unwrap-project-key",
+          "the service token's key part (the 4th dot-separated part) does not decrypt the project key; check that the token was copied whole",
+          { cause },
+        );
+      }
     }
     const login = await this.#login();
     const copy = await this.api.projects.encryptedKey(projectId);

@@ -7,8 +7,9 @@
 import { createHash } from "node:crypto";
 import type { Api } from "../api";
 import { recoverPrivateKey, SrpClient } from "../crypto";
-import { ConfigError, CryptoError, UnauthorizedError } from "../errors";
+import { CryptoError, UnauthorizedError } from "../errors";
 import type { SessionUser } from "./session";
+import { settingError } from "./settings";
 
 export interface UserLogin {
   /** Organization-scoped JWT. */
@@ -67,7 +68,7 @@ async function login(api: Api, credentials: LoginCredentials): Promise<UserLogin
   const proof = srp.computeProof(salt, serverPublicKey);
   const answer = await api.auth.login2(email, proof);
   if (answer.mfaEnabled) {
-    throw new ConfigError(
+    throw settingError(
       "email",
       "the account has multi-factor authentication enabled",
       "Use a service token or an account without MFA for automation.",
@@ -101,11 +102,7 @@ async function chooseOrganization(api: Api, loginToken: string, wanted: string |
   const { organizations } = await api.auth.organizations(loginToken);
   if (wanted) {
     if (!organizations.some((o) => o.id === wanted)) {
-      throw new ConfigError(
-        "organizationId",
-        "is not an organization of this user",
-        "Check organizationId (INFISICAL_ORGANIZATION_ID).",
-      );
+      throw settingError("organizationId", "is not an organization of this user", "Check {organizationId}.");
     }
     return wanted;
   }
@@ -118,10 +115,10 @@ async function chooseOrganization(api: Api, loginToken: string, wanted: string |
       serverMessage: "the user belongs to no organization",
     });
   }
-  throw new ConfigError(
+  throw settingError(
     "organizationId",
     `is required because the user belongs to ${organizations.length} organizations`,
-    "Set organizationId (INFISICAL_ORGANIZATION_ID).",
+    "Set {organizationId}.",
   );
 }
 

@@ -10,6 +10,25 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export type Env = Record<string, string | undefined>;
 
+/** The environment variable behind each setting (docs/configuration.md). */
+export const SETTING_ENV_VARS = {
+  host: "INFISICAL_HOST",
+  serviceToken: "INFISICAL_TOKEN",
+  email: "INFISICAL_EMAIL",
+  password: "INFISICAL_PASSWORD",
+  organizationId: "INFISICAL_ORGANIZATION_ID",
+  allowInsecureHttp: "INFISICAL_ALLOW_INSECURE_HTTP",
+  timeoutMs: "INFISICAL_TIMEOUT_MS",
+} as const satisfies Record<keyof ConnectionSettings, string>;
+
+/**
+ * A ConfigError about a connection setting. `{setting}` placeholders in the remedy name other
+ * settings; each face spells them (Terraform: `service_token (or INFISICAL_TOKEN)`).
+ */
+export function settingError(setting: keyof ConnectionSettings, problem: string, remedy: string): ConfigError {
+  return new ConfigError(setting, problem, remedy, { envVars: SETTING_ENV_VARS });
+}
+
 export interface ResolvedSettings {
   /** Site URL without a trailing slash. */
   host: string;
@@ -33,10 +52,10 @@ function pick(explicit: string | undefined, env: Env, name: string): string | un
   return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
 }
 
-function parseBoolean(raw: string, setting: string): boolean {
+function parseBoolean(raw: string, setting: keyof ConnectionSettings): boolean {
   if (/^(1|true|yes)$/i.test(raw)) return true;
   if (/^(0|false|no)$/i.test(raw)) return false;
-  throw new ConfigError(setting, "is not a boolean", "Use 1/true or 0/false.");
+  throw settingError(setting, "is not a boolean", "Use 1/true or 0/false.");
 }
 
 export function resolveSettings(settings: ConnectionSettings, env: Env): ResolvedSettings {
@@ -45,52 +64,44 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
   try {
     url = new URL(rawHost);
   } catch {
-    throw new ConfigError(
-      "host",
-      "is not a valid URL",
-      "Set host (or INFISICAL_HOST) to a site URL like https://app.infisical.com.",
-    );
+    throw settingError("host", "is not a valid URL", "Set {host} to a site URL like https://app.infisical.com.");
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigError("host", "must use http or https", "Set host (or INFISICAL_HOST) to an https:// URL.");
+    throw settingError("host", "must use http or https", "Set {host} to an https:// URL.");
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new ConfigError("host", "must not carry credentials, a query or a fragment", "Use the bare site URL.");
+    throw settingError("host", "must not carry credentials, a query or a fragment", "Use the bare site URL.");
   }
   const insecureRaw = env.INFISICAL_ALLOW_INSECURE_HTTP;
   const allowInsecureHttp =
-    settings.allowInsecureHttp ?? (insecureRaw ? parseBoolean(insecureRaw, "INFISICAL_ALLOW_INSECURE_HTTP") : false);
+    settings.allowInsecureHttp ?? (insecureRaw ? parseBoolean(insecureRaw, "allowInsecureHttp") : false);
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
-    throw new ConfigError(
+    throw settingError(
       "host",
       "uses plain HTTP to a non-loopback address",
-      "Use https://, or set allowInsecureHttp (INFISICAL_ALLOW_INSECURE_HTTP=1) if you accept sending ciphertexts and tokens unprotected.",
+      "Use https://, or set {allowInsecureHttp} to true if you accept sending ciphertexts and tokens unprotected.",
     );
   }
   const timeoutRaw = settings.timeoutMs ?? (env.INFISICAL_TIMEOUT_MS ? Number(env.INFISICAL_TIMEOUT_MS) : undefined);
   const timeoutMs = timeoutRaw ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
-    throw new ConfigError(
-      "timeoutMs",
-      "must be a whole number of milliseconds from 100 to 600000",
-      "Fix timeoutMs or INFISICAL_TIMEOUT_MS.",
-    );
+    throw settingError("timeoutMs", "must be a whole number of milliseconds from 100 to 600000", "Fix {timeoutMs}.");
   }
   const serviceToken = pick(settings.serviceToken, env, "INFISICAL_TOKEN");
   if (serviceToken !== undefined && !/^st\.[^.]+\.[^.]+\.[^.]+$/.test(serviceToken)) {
-    throw new ConfigError(
+    throw settingError(
       "serviceToken",
       "is not a 4-part service token",
-      "Use the full token st.<id>.<secret>.<key> (INFISICAL_TOKEN); the key part is needed to decrypt.",
+      "Use the full token st.<id>.<secret>.<key>; the key part is needed to decrypt.",
     );
   }
   const email = pick(settings.email, env, "INFISICAL_EMAIL");
   const password = pick(settings.password, env, "INFISICAL_PASSWORD");
   if (email !== undefined && password === undefined) {
-    throw new ConfigError("password", "is missing while email is set", "Set password (or INFISICAL_PASSWORD).");
+    throw settingError("password", "is missing while email is set", "Set {password}.");
   }
   if (password !== undefined && email === undefined) {
-    throw new ConfigError("email", "is missing while password is set", "Set email (or INFISICAL_EMAIL).");
+    throw settingError("email", "is missing while password is set", "Set {email}.");
   }
   const organizationId = pick(settings.organizationId, env, "INFISICAL_ORGANIZATION_ID");
   const host = url.origin + url.pathname.replace(/\/+$/, "");
