@@ -657,6 +657,8 @@ describe("terraform provider: real resources against the embedded server", () =>
     assert.equal(missing.diagnostics[0]?.summary, "Object Not Found");
     const noEnvironment = await tf.import(ENVIRONMENT, `${projectId}:no-such-env`);
     assert.equal(noEnvironment.diagnostics[0]?.summary, "Object Not Found");
+    assert.match(noEnvironment.diagnostics[0]?.detail ?? "", /the project has no environment "no-such-env"/);
+    assert.doesNotMatch(noEnvironment.diagnostics[0]?.detail ?? "", /HTTP 0/);
     await tf.destroy(SECRET, state);
   });
 

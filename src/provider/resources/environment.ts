@@ -113,7 +113,7 @@ async function importEnvironment(ctx: ResourceContext, importId: string) {
       status: 0,
       operation: "import environment",
       route: "/api/v1/workspace/{workspaceId}",
-      serverMessage: "the project has no environment with this slug",
+      serverMessage: `the project has no environment ${JSON.stringify(slug)}`,
     });
   }
   return { id: found.id, outputs: outputsOf(projectId!, found) };
