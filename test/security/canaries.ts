@@ -4,9 +4,9 @@
  * sees every request the client sends (method, URL, headers, body) and can tamper with answers.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { inspect } from "node:util";
+import { forwardTo, listenOnLoopback } from "../support/loopback-proxy";
 
 /** A plaintext that cannot appear anywhere by chance. */
 export function canary(label: string): string {
@@ -84,8 +84,26 @@ export interface RecordingProxy {
 
 export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
   const targetUrl = new URL(target);
+  const listener = await listenOnLoopback((req, body, res) => {
+    proxy.requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: body.toString() });
+    forwardTo(targetUrl, req, body).then(
+      (answer) => {
+        let payload = answer.payload;
+        const path = (req.url ?? "").split("?")[0]!;
+        const tamper = proxy.tamper;
+        if (tamper?.path.test(path) && answer.status < 300) {
+          payload = Buffer.from(JSON.stringify(tamper.rewrite(JSON.parse(payload.toString()))));
+        }
+        const headers = { ...answer.headers, "content-length": String(payload.length) };
+        delete headers["transfer-encoding"];
+        res.writeHead(answer.status, headers);
+        res.end(payload);
+      },
+      () => res.destroy(),
+    );
+  });
   const proxy: RecordingProxy = {
-    url: "",
+    url: listener.url,
     requests: [],
     traffic: () =>
       proxy.requests
@@ -96,53 +114,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
               .join("\n")}\n\n${r.body}`,
         )
         .join("\n----\n"),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listener.close,
   };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      proxy.requests.push({
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: body.toString(),
-      });
-      const upstream = request(
-        {
-          hostname: targetUrl.hostname,
-          port: targetUrl.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: targetUrl.host },
-        },
-        (answer) => {
-          const parts: Buffer[] = [];
-          answer.on("data", (c: Buffer) => parts.push(c));
-          answer.on("end", () => {
-            let payload = Buffer.concat(parts);
-            const path = (req.url ?? "").split("?")[0]!;
-            const tamper = proxy.tamper;
-            if (tamper?.path.test(path) && (answer.statusCode ?? 500) < 300) {
-              payload = Buffer.from(JSON.stringify(tamper.rewrite(JSON.parse(payload.toString()))));
-            }
-            const headers = { ...answer.headers, "content-length": String(payload.length) };
-            delete headers["transfer-encoding"];
-            res.writeHead(answer.statusCode ?? 502, headers);
-            res.end(payload);
-          });
-        },
-      );
-      upstream.on("error", () => res.destroy());
-      upstream.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
 }
