@@ -3,8 +3,7 @@
  * The `infisical-e2ee` command. Subcommands load lazily so that `terraform-provider`
  * (started several times per Terraform run) pays only for what it uses.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { packageVersion } from "./version";
 
 interface Command {
   summary: string;
@@ -31,11 +30,6 @@ const commands: Record<string, Command> = {
     load: () => require("./cli/install-terraform-provider-command"),
   },
 };
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
-  return pkg.version;
-}
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

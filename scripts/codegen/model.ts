@@ -185,12 +185,3 @@ export function registryViews(registry: Registry): SchemaView[] {
     ...Object.entries(registry.lookups).map(([k, l]) => lookupView(k, l)),
   ];
 }
-
-/** Keep fields visible on a face (`pulumi` hides Terraform-only ones and vice versa). */
-export function attributesOnFace(view: SchemaView, face: "pulumi" | "terraform"): AttributeView[] {
-  const keep = (list: AttributeView[]): AttributeView[] =>
-    list
-      .filter((a) => a.faces === undefined || a.faces.includes(face))
-      .map((a) => (a.nested ? { ...a, nested: keep(a.nested) } : a));
-  return keep(view.allAttributes);
-}

@@ -7,7 +7,8 @@ const USAGE = `Usage: infisical-e2ee bootstrap --host URL --email EMAIL --passwo
 
 Creates the admin account on an uninitialized server (with key material made on this machine) or
 logs in, then creates a project and a read/write service token for all its environments.
-Host, email and password may also come from INFISICAL_HOST, INFISICAL_EMAIL and INFISICAL_PASSWORD.`;
+Host, email and password may also come from INFISICAL_HOST, INFISICAL_EMAIL and INFISICAL_PASSWORD;
+prefer the variable for the password: other local users can see command-line arguments.`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes("--help")) {
@@ -52,7 +53,11 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     console.error(`bootstrap failed: ${ProviderError.is(error) ? error.message : "unexpected error"}`);
-    if (!ProviderError.is(error)) console.error(error);
+    // An unexpected error's details may quote what it was handling: only on request.
+    if (!ProviderError.is(error)) {
+      if (process.env.INFISICAL_E2EE_DEBUG === "1") console.error(error);
+      else console.error("(set INFISICAL_E2EE_DEBUG=1 to print its details)");
+    }
     return 1;
   }
 }

@@ -4,7 +4,9 @@
  * under a key that lives only in this process's memory. Plain values leave only through unseal.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { SECRET_SIG, SIG_KEY } from "./wire";
+import { isSecretWrapped, SECRET_SIG, SIG_KEY } from "./wire";
+
+export { isSecretWrapped };
 
 type Json = Record<string, unknown>;
 
@@ -34,10 +36,6 @@ const CIPHER = "aes-256-gcm";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const CIPHERTEXT_PREFIX = "v1:";
-
-export function isSecretWrapped(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && (value as Json)[SIG_KEY] === SECRET_SIG;
-}
 
 /** `{<sig>: <secret sig>, value}`: how the provider protocol and the mock monitor mark a secret. */
 export function wrapSecret(value: unknown): Json {

@@ -34,7 +34,7 @@ export function fromHost(props: Json | undefined): Json {
 // (an engine that sends them anyway) is unwrapped rather than rejected as a malformed field.
 function unknownsToCore(value: unknown): unknown {
   if (value === PULUMI_UNKNOWN) return UNKNOWN;
-  if (isPlainObject(value) && value[SIG_KEY] === SECRET_SIG) return unknownsToCore(value.value);
+  if (isSecretWrapped(value)) return unknownsToCore(value.value);
   if (Array.isArray(value)) return value.map(unknownsToCore);
   if (isPlainObject(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownsToCore(v)]));
@@ -58,6 +58,11 @@ function unknownsToHost(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** `{<sig>: <secret sig>, …}`: how the provider protocol marks a secret value. */
+export function isSecretWrapped(value: unknown): value is Json {
+  return isPlainObject(value) && value[SIG_KEY] === SECRET_SIG;
 }
 
 function isPlainObject(value: unknown): value is Json {

@@ -25,7 +25,9 @@ export class BlindIndexer {
     const cached = this.indexes.get(cacheKey);
     if (cached) return cached;
     const pending = computeBlindIndex(secretName, this.saltFor(projectId, sealedSalt));
-    pending.catch(() => this.indexes.delete(cacheKey));
+    pending.catch(() => {
+      if (this.indexes.get(cacheKey) === pending) this.indexes.delete(cacheKey);
+    });
     if (this.indexes.size >= MAX_CACHED) this.indexes.delete(this.indexes.keys().next().value as string);
     this.indexes.set(cacheKey, pending);
     return pending;

@@ -16,14 +16,18 @@ export function findFolder(state: ServerState, envId: string, path: string): Fol
   let folder = rootFolder(state, envId);
   for (const name of pathSegments(path)) {
     if (!folder) return undefined;
-    folder = state.store.get<FolderRow>(
-      "SELECT * FROM folders WHERE env_id = ? AND parent_id = ? AND name = ?",
-      envId,
-      folder.id,
-      name,
-    );
+    folder = childFolder(state, envId, folder.id, name);
   }
   return folder;
+}
+
+function childFolder(state: ServerState, envId: string, parentId: string, name: string): FolderRow | undefined {
+  return state.store.get<FolderRow>(
+    "SELECT * FROM folders WHERE env_id = ? AND parent_id = ? AND name = ?",
+    envId,
+    parentId,
+    name,
+  );
 }
 
 /** The folder at `path`, or the real server's 400 when it does not exist. */
@@ -39,12 +43,7 @@ export function ensureFolder(state: ServerState, envId: string, path: string): F
   if (!folder) throw badRequest("Environment not found");
   for (const name of pathSegments(path)) {
     const parent: FolderRow = folder;
-    const existing: FolderRow | undefined = state.store.get<FolderRow>(
-      "SELECT * FROM folders WHERE env_id = ? AND parent_id = ? AND name = ?",
-      envId,
-      parent.id,
-      name,
-    );
+    const existing = childFolder(state, envId, parent.id, name);
     if (existing) {
       folder = existing;
       continue;

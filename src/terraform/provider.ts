@@ -2,7 +2,7 @@
  * The tfplugin6 Provider service over the core: each RPC takes and returns plain protobuf-shaped
  * objects, so it can be driven by gRPC or called directly. Expected failures become diagnostics.
  */
-import { PartialCreateError } from "../provider/errors";
+import { PartialCreateError, ValidationError } from "../provider/errors";
 import { isUnknown } from "../provider/schema/fields";
 import type { Lookup } from "../provider/schema/lookup";
 import type { Logger, Resource, ResourceContext } from "../provider/schema/resource";
@@ -54,6 +54,8 @@ interface LookupEntry {
 
 class UnknownTypeError extends Error {}
 
+const SERVER_CAPABILITIES = { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false };
+
 function asObject(value: unknown): TerraformObject | null {
   return isTerraformObject(value) ? value : null;
 }
@@ -66,6 +68,8 @@ export class TerraformProvider {
   private readonly resources = new Map<string, ResourceEntry>();
   private readonly lookups = new Map<string, LookupEntry>();
   private readonly provider = providerModel();
+  /** The GetProviderSchema answer, derived once per process: the schemas never change while it runs. */
+  private schemaResponse: ReturnType<TerraformProvider["buildProviderSchema"]> | undefined;
   private session: Session | undefined;
   private readonly stopping = new AbortController();
 
@@ -86,7 +90,7 @@ export class TerraformProvider {
 
   getMetadata() {
     return {
-      server_capabilities: { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false },
+      server_capabilities: SERVER_CAPABILITIES,
       diagnostics: [],
       resources: [...this.resources.keys()].map((type_name) => ({ type_name })),
       data_sources: [...this.lookups.keys()].map((type_name) => ({ type_name })),
@@ -94,12 +98,17 @@ export class TerraformProvider {
   }
 
   getProviderSchema() {
+    this.schemaResponse ??= this.buildProviderSchema();
+    return this.schemaResponse;
+  }
+
+  private buildProviderSchema() {
     return {
       provider: protoSchema(this.provider),
       resource_schemas: Object.fromEntries([...this.resources].map(([name, e]) => [name, protoSchema(e.model)])),
       data_source_schemas: Object.fromEntries([...this.lookups].map(([name, e]) => [name, protoSchema(e.model)])),
       diagnostics: [],
-      server_capabilities: { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false },
+      server_capabilities: SERVER_CAPABILITIES,
     };
   }
 
@@ -296,10 +305,11 @@ export class TerraformProvider {
   async readDataSource(request: TypedRequest) {
     return this.guardLookupAsync("read", request.type_name, async (entry) => {
       const config = asObject(decodeDynamicValue(request.config));
-      const args = toCore(entry.model.attributes, config, "inputs");
-      const results = await entry.lookup.run(this.context(), args);
-      // Report the arguments as the lookup used them (defaults applied).
-      Object.assign(args, entry.lookup.checkArgs(args).args);
+      // Checked once: the lookup reads with the checked arguments, which the state reports (defaults applied).
+      const ctx = this.context();
+      const { args, failures } = entry.lookup.checkArgs(toCore(entry.model.attributes, config, "inputs"));
+      if (failures.length > 0) throw new ValidationError(entry.lookup.name, failures);
+      const results = await entry.lookup.read(ctx, args);
       const state = toTerraform(entry.model.attributes, {
         ...args,
         ...definedOnly(results as Record<string, unknown>),

@@ -22,12 +22,11 @@ export function serviceTokensApi(send: Send) {
         body,
       }),
     /** The calling service token's own data, including its project-key copy. */
-    current: (bearer?: string) =>
+    current: () =>
       send<WireServiceTokenSelf>({
         operation: "get service token data",
         method: "GET",
         route: "/api/v2/service-token",
-        auth: bearer ? { bearer } : "session",
       }),
     list: (workspaceId: string) =>
       send<{ serviceTokenData: WireServiceTokenData[] }>({

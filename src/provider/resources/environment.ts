@@ -1,6 +1,7 @@
 import { NotFoundError, PartialCreateError } from "../errors";
 import { type InputsOf, num, type OutputsOf, str } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
+import { unlessGone } from "./gone";
 import { splitImportId } from "./ids";
 import { integerBetween, validateEnvironmentSlug, validateId, validateName } from "./validation";
 
@@ -29,16 +30,6 @@ interface FoundEnvironment {
   name: string;
   slug: string;
   position?: number;
-}
-
-/** undefined when the error says the object (or its project) is gone. */
-async function unlessGone<T>(lookup: Promise<T>): Promise<T | undefined> {
-  try {
-    return await lookup;
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
 }
 
 /**

@@ -2,6 +2,7 @@ import type { WireOrgMembership, WireProjectMembership } from "../api/wire";
 import { NotFoundError, PartialCreateError, ValidationError } from "../errors";
 import { type InputsOf, type OutputsOf, str } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
+import { unlessGone } from "./gone";
 import { splitImportId } from "./ids";
 import { BUILT_IN_ROLES, validateEmail, validateId, validateRole } from "./validation";
 
@@ -40,12 +41,7 @@ function outputsOf(projectId: string, email: string, membership: WireProjectMemb
 }
 
 async function projectMembers(ctx: ResourceContext, projectId: string): Promise<WireProjectMembership[] | undefined> {
-  try {
-    return (await ctx.session.api.memberships.list(projectId)).memberships;
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  return (await unlessGone(ctx.session.api.memberships.list(projectId)))?.memberships;
 }
 
 /** The org member to add: must have accepted the invite, so that a public key exists to wrap for. */

@@ -179,15 +179,15 @@ function initialValue(inputs: SecretInputs): string {
   return "";
 }
 
-/**
- * An unknown environment or folder can only be found by asking the server; report it like a
- * check failure on the field the user must fix, not as a bare "not found".
- */
 /** Slugs are not secret, so naming the one that is missing is safe and saves a lookup. */
 function noSuchEnvironment(slug: string): string {
   return `the project has no environment ${JSON.stringify(slug)}`;
 }
 
+/**
+ * An unknown environment or folder can only be found by asking the server; report it like a
+ * check failure on the field the user must fix, not as a bare "not found".
+ */
 function asLocationFailure(error: unknown, location: SecretLocation): unknown {
   if (!(error instanceof NotFoundError)) return error;
   if (/environment not found/i.test(error.serverMessage ?? "")) {

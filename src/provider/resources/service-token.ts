@@ -1,8 +1,8 @@
-import type { WireServiceTokenData } from "../api/wire";
 import { encryptSymmetric, formatServiceToken, randomHex } from "../crypto";
 import { ImportUnsupportedError, NotFoundError } from "../errors";
 import { type InputsOf, num, type OutputsOf, objList, str, strList } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
+import { unlessGone } from "./gone";
 import { integerBetween, validateEnvironmentSlug, validateId, validateName, validateScopePath } from "./validation";
 
 /** Ten years: the server takes seconds and we refuse anything beyond a sane lifetime. */
@@ -85,14 +85,8 @@ async function createToken(ctx: ResourceContext, inputs: TokenInputs) {
 }
 
 async function readToken(ctx: ResourceContext, id: string, state: TokenOutputs) {
-  let tokens: WireServiceTokenData[];
-  try {
-    ({ serviceTokenData: tokens } = await ctx.session.api.serviceTokens.list(state.projectId!));
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
-  const found = tokens.find((t) => t.id === id);
+  const listed = await unlessGone(ctx.session.api.serviceTokens.list(state.projectId!));
+  const found = listed?.serviceTokenData.find((t) => t.id === id);
   // An expired token is deleted by the server on its next use; treat it as gone now.
   if (!found || (found.expiresAt && Date.parse(found.expiresAt) <= Date.now())) return undefined;
   return {

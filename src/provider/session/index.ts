@@ -5,11 +5,16 @@
  * token's project-key copy with the token's key part.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { packageVersion } from "../../version";
 import { type Api, createApi, createRequester, type RetryPolicy } from "../api";
 import type { ApiCall } from "../api/send";
-import { decryptAsymmetric, decryptSymmetric, encryptAsymmetric, parseServiceToken } from "../crypto";
+import {
+  decryptAsymmetric,
+  decryptSymmetric,
+  encryptAsymmetric,
+  parseServiceToken,
+  type ServiceTokenParts,
+} from "../crypto";
 import { CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors";
 import { type Logger, silentLogger } from "../schema/resource";
 import { KeyRing } from "./key-ring";
@@ -45,15 +50,6 @@ export interface OpenSessionOptions {
 /** One tag per process: the real server keys sessions by (IP, User-Agent). */
 const PROCESS_TAG = randomBytes(4).toString("hex");
 
-function packageVersion(): string {
-  for (const up of ["../../../..", "../../.."]) {
-    try {
-      return (JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as { version: string }).version;
-    } catch {}
-  }
-  return "0";
-}
-
 export const USER_AGENT = `infisical-e2ee/${packageVersion()} (node ${process.versions.node}; ${PROCESS_TAG})`;
 
 export function openSession(settings: ConnectionSettings, options: OpenSessionOptions = {}): Session {
@@ -70,6 +66,7 @@ class ConnectedSession implements Session {
   readonly #requester: ReturnType<typeof createRequester>;
   readonly #keys: KeyRing;
   readonly #log: Logger;
+  #tokenParts?: ServiceTokenParts;
 
   constructor(settings: ResolvedSettings, options: OpenSessionOptions) {
     this.#settings = settings;
@@ -105,6 +102,12 @@ class ConnectedSession implements Session {
     }
   }
 
+  /** Parsed on first use (not per request); a malformed token keeps failing at each use, as before. */
+  #serviceTokenParts(): ServiceTokenParts {
+    this.#tokenParts ??= parseServiceToken(this.#settings.serviceToken!);
+    return this.#tokenParts;
+  }
+
   #login(): Promise<UserLogin> {
     this.#requireCredentials();
     if (this.mode !== "user") {
@@ -123,7 +126,7 @@ class ConnectedSession implements Session {
     if (typeof auth === "object") return this.#requester<T>({ ...rest, token: auth.bearer });
     this.#requireCredentials();
     if (this.mode === "serviceToken") {
-      return this.#requester<T>({ ...rest, token: parseServiceToken(this.#settings.serviceToken!).bearer });
+      return this.#requester<T>({ ...rest, token: this.#serviceTokenParts().bearer });
     }
     const login = await this.#login();
     try {
@@ -162,7 +165,7 @@ class ConnectedSession implements Session {
   async #unwrapProjectKey(projectId: string): Promise<string> {
     this.#requireCredentials();
     if (this.mode === "serviceToken") {
-      const parts = parseServiceToken(this.#settings.serviceToken!);
+      const parts = this.#serviceTokenParts();
       const data = await this.api.serviceTokens.current();
       const tokenProject = data.projectId ?? data.workspace;
       if (tokenProject !== projectId) {

@@ -23,10 +23,6 @@ export class KeyRing {
     this.#keys.set(projectId, Promise.resolve(projectKey));
   }
 
-  forget(projectId: string): void {
-    this.#keys.delete(projectId);
-  }
-
   clear(): void {
     this.#keys.clear();
   }

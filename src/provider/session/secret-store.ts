@@ -442,7 +442,9 @@ export class CoalescingSecretStore implements SecretStore {
         }
       })();
       this.#folders.set(key, pending);
-      pending.catch(() => this.#folders.delete(key));
+      pending.catch(() => {
+        if (this.#folders.get(key) === pending) this.#folders.delete(key);
+      });
     }
     return pending;
   }

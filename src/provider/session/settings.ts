@@ -59,7 +59,7 @@ function parseBoolean(raw: string, setting: keyof ConnectionSettings): boolean {
 }
 
 export function resolveSettings(settings: ConnectionSettings, env: Env): ResolvedSettings {
-  const rawHost = pick(settings.host, env, "INFISICAL_HOST") ?? DEFAULT_HOST;
+  const rawHost = pick(settings.host, env, SETTING_ENV_VARS.host) ?? DEFAULT_HOST;
   let url: URL;
   try {
     url = new URL(rawHost);
@@ -72,7 +72,7 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
   if (url.search || url.hash || url.username || url.password) {
     throw settingError("host", "must not carry credentials, a query or a fragment", "Use the bare site URL.");
   }
-  const insecureRaw = env.INFISICAL_ALLOW_INSECURE_HTTP;
+  const insecureRaw = env[SETTING_ENV_VARS.allowInsecureHttp];
   const allowInsecureHttp =
     settings.allowInsecureHttp ?? (insecureRaw ? parseBoolean(insecureRaw, "allowInsecureHttp") : false);
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
@@ -82,12 +82,13 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
       "Use https://, or set {allowInsecureHttp} to true if you accept sending ciphertexts and tokens unprotected.",
     );
   }
-  const timeoutRaw = settings.timeoutMs ?? (env.INFISICAL_TIMEOUT_MS ? Number(env.INFISICAL_TIMEOUT_MS) : undefined);
+  const timeoutEnv = env[SETTING_ENV_VARS.timeoutMs];
+  const timeoutRaw = settings.timeoutMs ?? (timeoutEnv ? Number(timeoutEnv) : undefined);
   const timeoutMs = timeoutRaw ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
     throw settingError("timeoutMs", "must be a whole number of milliseconds from 100 to 600000", "Fix {timeoutMs}.");
   }
-  const serviceToken = pick(settings.serviceToken, env, "INFISICAL_TOKEN");
+  const serviceToken = pick(settings.serviceToken, env, SETTING_ENV_VARS.serviceToken);
   if (serviceToken !== undefined && !/^st\.[^.]+\.[^.]+\.[^.]+$/.test(serviceToken)) {
     throw settingError(
       "serviceToken",
@@ -95,15 +96,15 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
       "Use the full token st.<id>.<secret>.<key>; the key part is needed to decrypt.",
     );
   }
-  const email = pick(settings.email, env, "INFISICAL_EMAIL");
-  const password = pick(settings.password, env, "INFISICAL_PASSWORD");
+  const email = pick(settings.email, env, SETTING_ENV_VARS.email);
+  const password = pick(settings.password, env, SETTING_ENV_VARS.password);
   if (email !== undefined && password === undefined) {
     throw settingError("password", "is missing while email is set", "Set {password}.");
   }
   if (password !== undefined && email === undefined) {
     throw settingError("email", "is missing while password is set", "Set {email}.");
   }
-  const organizationId = pick(settings.organizationId, env, "INFISICAL_ORGANIZATION_ID");
+  const organizationId = pick(settings.organizationId, env, SETTING_ENV_VARS.organizationId);
   const host = url.origin + url.pathname.replace(/\/+$/, "");
   return { host, serviceToken, email, password, allowInsecureHttp, timeoutMs, organizationId };
 }

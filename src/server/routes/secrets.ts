@@ -87,7 +87,8 @@ function commentOf(fields: CommentFields, old?: SecretRow): [string | null, stri
   return old ? [old.comment_ciphertext, old.comment_iv, old.comment_tag] : [null, null, null];
 }
 
-function snapshotVersion(state: ServerState, secretId: string): void {
+/** Records the secret's current row as a version and returns that row (the write's answer). */
+function snapshotVersion(state: ServerState, secretId: string): SecretRow {
   const s = state.store.get<SecretRow>("SELECT * FROM secrets WHERE id = ?", secretId)!;
   state.store.run(
     `INSERT INTO secret_versions (id, secret_id, version, env_id, folder_id, type, user_id, key_ciphertext, key_iv, key_tag,
@@ -118,6 +119,7 @@ function snapshotVersion(state: ServerState, secretId: string): void {
     s.updated_at,
     s.updated_at,
   );
+  return s;
 }
 
 function insertSecret(
@@ -164,8 +166,7 @@ function insertSecret(
     now,
     now,
   );
-  snapshotVersion(state, id);
-  return state.store.get<SecretRow>("SELECT * FROM secrets WHERE id = ?", id)!;
+  return snapshotVersion(state, id);
 }
 
 interface UpdateFields extends CommentFields {
@@ -206,8 +207,7 @@ function updateSecret(state: ServerState, old: SecretRow, fields: UpdateFields, 
     nowIso(),
     old.id,
   );
-  snapshotVersion(state, old.id);
-  return state.store.get<SecretRow>("SELECT * FROM secrets WHERE id = ?", old.id)!;
+  return snapshotVersion(state, old.id);
 }
 
 /** Deletes the secret; deleting a shared secret also deletes its personal overrides. */
