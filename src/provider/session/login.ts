@@ -124,7 +124,7 @@ async function chooseOrganization(api: Api, loginToken: string, wanted: string |
 
 /** login2 does not return the user's ID; the organization member list does. */
 async function findUserId(api: Api, token: string, organizationId: string, email: string): Promise<string> {
-  const { users } = await api.organizations.membershipsWithToken(organizationId, token);
+  const { users } = await api.organizations.memberships(organizationId, token);
   const me = users.find((m) => (m.user.email ?? m.user.username ?? "").toLowerCase() === email.toLowerCase());
   if (!me) {
     throw new UnauthorizedError({

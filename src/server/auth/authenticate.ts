@@ -19,6 +19,17 @@ export function hashTokenSecret(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("hex");
 }
 
+/** True when the user has accepted membership of the organization. */
+export function isAcceptedOrgMember(state: ServerState, orgId: string, userId: string): boolean {
+  return (
+    state.store.get(
+      "SELECT 1 AS ok FROM org_memberships WHERE org_id = ? AND user_id = ? AND status = 'accepted'",
+      orgId,
+      userId,
+    ) !== undefined
+  );
+}
+
 export function authenticate(
   state: ServerState,
   authorization: string | undefined,
@@ -51,12 +62,7 @@ export function authenticate(
   if (modes.includes("userAnyOrg")) return { kind: "user", userId: claims.userId, orgId };
   if (!modes.includes("user")) throw unauthorized(`${template} Unauthorized Access`);
   if (orgId === null) throw unauthorized(`${template} Unauthorized Access, no organization found in request`);
-  const member = state.store.get(
-    "SELECT 1 AS ok FROM org_memberships WHERE org_id = ? AND user_id = ? AND status = 'accepted'",
-    orgId,
-    claims.userId,
-  );
-  if (!member) throw unauthorized("User not part of the organization");
+  if (!isAcceptedOrgMember(state, orgId, claims.userId)) throw unauthorized("User not part of the organization");
   return { kind: "user", userId: claims.userId, orgId };
 }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { srpServerStart, srpServerVerify } from "../../provider/crypto";
+import { isAcceptedOrgMember } from "../auth/authenticate";
 import { ACCESS_TOKEN_SECONDS, signToken } from "../auth/tokens";
 import type { ServerState } from "../context";
 import { accountKeyMaterial, email, hex, uuid } from "../fields";
@@ -253,12 +254,9 @@ export const authRoutes: AnyRoute[] = [
     body: z.object({ organizationId: uuid() }),
     handler: ({ state, actor, body }) => {
       const userId = actor.kind === "user" ? actor.userId : "";
-      const member = state.store.get(
-        "SELECT 1 AS ok FROM org_memberships WHERE org_id = ? AND user_id = ? AND status = 'accepted'",
-        body.organizationId,
-        userId,
-      );
-      if (!member) throw unauthorized("User does not have access to the organization");
+      if (!isAcceptedOrgMember(state, body.organizationId, userId)) {
+        throw unauthorized("User does not have access to the organization");
+      }
       return { token: accessToken(state, userId, body.organizationId) };
     },
   }),
