@@ -4,62 +4,71 @@
  * or, through openSession, from the core's environment variables; never from captured values.
  */
 import { createHash } from "node:crypto";
-import { ConfigError } from "../provider/errors";
+import { type ConfigError, ProviderError, type SettingSpeller } from "../provider/errors";
+import { isFieldOnFace } from "../provider/schema/fields";
 import type { Logger, ResourceContext } from "../provider/schema/resource";
 import { openSession } from "../provider/session";
+import { connectionFields, parseSettingText, type SettingName } from "../provider/session/settings";
 import type { ConnectionSettings, Session } from "../provider/session/types";
 
 /** Stack config namespace: `pulumi config set infisical-e2ee:host ...`. */
 export const CONFIG_NAMESPACE = "infisical-e2ee";
 
-/** Config keys (without namespace) and the connection setting each one fills. */
-const STRING_SETTINGS = {
-  host: "host",
-  token: "serviceToken",
-  email: "email",
-  password: "password",
-  organizationId: "organizationId",
-} as const satisfies Record<string, keyof ConnectionSettings>;
+/** Pulumi's established key for a setting whose config key differs from its core name. */
+const KEY_RENAMES: Partial<Record<SettingName, string>> = { serviceToken: "token" };
 
-/** Reads settings through `get(key)`, where key is the un-namespaced config key. Unset stays unset (env fallback). */
+/** The config key (without namespace) of every connection setting the Pulumi face exposes. */
+export const CONFIG_KEYS: Readonly<Partial<Record<SettingName, string>>> = Object.fromEntries(
+  (Object.keys(connectionFields) as SettingName[])
+    .filter((setting) => isFieldOnFace(connectionFields[setting], "pulumi"))
+    .map((setting) => [setting, KEY_RENAMES[setting] ?? setting]),
+);
+
+/** Namespaced keys of the sensitive settings: the engine stores and passes them as secrets. */
+export const SECRET_CONFIG_KEYS: readonly string[] = Object.entries(CONFIG_KEYS)
+  .filter(([setting]) => connectionFields[setting as SettingName].sensitive === true)
+  .map(([, key]) => `${CONFIG_NAMESPACE}:${key}`);
+
+/** `infisical-e2ee:token (or INFISICAL_TOKEN)`; a setting without a config key is its environment variable. */
+export const pulumiSettingSpelling: SettingSpeller = ({ setting, envVar }) => {
+  const key = CONFIG_KEYS[setting as SettingName];
+  if (key === undefined) return envVar ?? setting;
+  return envVar ? `${CONFIG_NAMESPACE}:${key} (or ${envVar})` : `${CONFIG_NAMESPACE}:${key}`;
+};
+
+/**
+ * Reads settings through `get(key)`, where key is the un-namespaced config key. Unset stays unset
+ * (environment fallback). Config values are text: this only converts them to the setting's kind;
+ * the core's rules check them when the session opens.
+ */
 export function settingsFromConfig(get: (key: string) => unknown): ConnectionSettings {
-  const settings: ConnectionSettings = {};
-  for (const [key, setting] of Object.entries(STRING_SETTINGS)) {
+  const settings: Record<string, unknown> = {};
+  for (const [setting, key] of Object.entries(CONFIG_KEYS)) {
     const value = get(key);
-    if (value === undefined || value === null || value === "") continue;
-    if (typeof value !== "string") {
-      throw new ConfigError(
-        `${CONFIG_NAMESPACE}:${key}`,
-        "expected a string",
-        `Run: pulumi config set ${CONFIG_NAMESPACE}:${key} <value>`,
-      );
-    }
-    settings[setting] = value;
+    if (value === undefined || value === null) continue;
+    settings[setting] =
+      typeof value === "string" ? withPulumiSpelling(() => parseSettingText(setting as SettingName, value)) : value;
   }
-  const insecure = get("allowInsecureHttp");
-  if (insecure !== undefined && insecure !== null && insecure !== "") {
-    if (String(insecure) !== "true" && String(insecure) !== "false") {
-      throw new ConfigError(
-        `${CONFIG_NAMESPACE}:allowInsecureHttp`,
-        "expected true or false",
-        `Run: pulumi config set ${CONFIG_NAMESPACE}:allowInsecureHttp true`,
-      );
-    }
-    settings.allowInsecureHttp = String(insecure) === "true";
+  return settings as ConnectionSettings;
+}
+
+/** Runs `body`, rewording a ConfigError it throws with the settings spelled as Pulumi users write them. */
+export function withPulumiSpelling<T>(body: () => T): T {
+  try {
+    const result = body();
+    if (result instanceof Promise) return result.catch(respell) as T;
+    return result;
+  } catch (error) {
+    return respell(error);
   }
-  const timeout = get("timeoutMs");
-  if (timeout !== undefined && timeout !== null && timeout !== "") {
-    const ms = Number(timeout);
-    if (!Number.isInteger(ms) || ms <= 0) {
-      throw new ConfigError(
-        `${CONFIG_NAMESPACE}:timeoutMs`,
-        "expected a positive whole number of milliseconds",
-        `Run: pulumi config set ${CONFIG_NAMESPACE}:timeoutMs 30000`,
-      );
-    }
-    settings.timeoutMs = ms;
+}
+
+function respell(error: unknown): never {
+  // By code, not instanceof: the error may come from another copy of the package.
+  if (ProviderError.is(error) && error.code === "ERR_CONFIG" && typeof (error as ConfigError).describe === "function") {
+    error.message = (error as ConfigError).describe(pulumiSettingSpelling);
   }
-  return settings;
+  throw error;
 }
 
 /** Writes warnings to stderr, which the Pulumi engine records in its logs; values never reach it. */
@@ -84,7 +93,7 @@ export class SessionPool {
     const key = createHash("sha256").update(JSON.stringify(settings)).digest("hex");
     let session = this.sessions.get(key);
     if (!session) {
-      session = openSession(settings, { log: this.log });
+      session = withPulumiSpelling(() => openSession(settings, { log: this.log }));
       this.sessions.set(key, session);
     }
     return { session, log: this.log };

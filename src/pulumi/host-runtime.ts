@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Resource, ResourceContext } from "../provider/schema/resource";
 import type { ConnectionSettings } from "../provider/session/types";
 import { adaptResource, type PulumiAdapter } from "./adapter";
-import { CONFIG_NAMESPACE, settingsFromConfig } from "./connection";
+import { CONFIG_NAMESPACE, settingsFromConfig, withPulumiSpelling } from "./connection";
 
 type Json = Record<string, unknown>;
 
@@ -49,11 +49,13 @@ export function createHostRuntime(
     configure(req) {
       settings = settingsFromConfig((key) => req.config.get(`${CONFIG_NAMESPACE}:${key}`));
     },
-    check: (name, olds, news) => adapterFor(name).check(olds, news),
-    diff: (name, id, olds, news) => adapterFor(name).diff(id, olds, news),
-    create: (name, inputs) => adapterFor(name).create(inputs),
-    read: (name, id, props) => adapterFor(name).read(id, props),
-    update: (name, id, olds, news) => adapterFor(name).update(id, olds, news),
-    delete: (name, id, props) => adapterFor(name).delete(id, props),
+    // Settings problems found while an operation runs (no credentials, unknown organization) are
+    // reported with the config keys Pulumi users write.
+    check: (name, olds, news) => withPulumiSpelling(() => adapterFor(name).check(olds, news)),
+    diff: (name, id, olds, news) => withPulumiSpelling(() => adapterFor(name).diff(id, olds, news)),
+    create: (name, inputs) => withPulumiSpelling(() => adapterFor(name).create(inputs)),
+    read: (name, id, props) => withPulumiSpelling(() => adapterFor(name).read(id, props)),
+    update: (name, id, olds, news) => withPulumiSpelling(() => adapterFor(name).update(id, olds, news)),
+    delete: (name, id, props) => withPulumiSpelling(() => adapterFor(name).delete(id, props)),
   };
 }

@@ -18,7 +18,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { ValidationError } from "../provider/errors";
-import { CONFIG_NAMESPACE } from "./connection";
+import { SECRET_CONFIG_KEYS } from "./connection";
 import { type StateResource, StateSealer, type StateSnapshot, unwrapSecrets, wrapSecret } from "./engine-state";
 import {
   type Program,
@@ -333,7 +333,7 @@ export class LocalEngine {
   }
 
   private get secretConfigKeys(): string[] {
-    return this.options.secretConfigKeys ?? ["token", "password"].map((key) => `${CONFIG_NAMESPACE}:${key}`);
+    return this.options.secretConfigKeys ?? [...SECRET_CONFIG_KEYS];
   }
 
   /** A fresh provider host for one command, configured from the stack config, as `pulumi` does. */

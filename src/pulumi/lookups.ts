@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FieldMap } from "../provider/schema/fields";
 import type { Lookup } from "../provider/schema/lookup";
-import { CONFIG_NAMESPACE, SessionPool, settingsFromConfig } from "./connection";
+import { CONFIG_NAMESPACE, SessionPool, settingsFromConfig, withPulumiSpelling } from "./connection";
 import { containsSensitive } from "./resource-class";
 import type { LookupArgsOf, LookupInputArgsOf, LookupResultOf } from "./types";
 
@@ -34,7 +34,10 @@ export type LookupOutputFunction<A extends FieldMap, R extends FieldMap> = (
 ) => pulumi.Output<LookupResultOf<R>>;
 
 export function lookupFunction<A extends FieldMap, R extends FieldMap>(lookup: Lookup<A, R>): LookupFunction<A, R> {
-  return async (args) => (await lookup.run(programContext(), args as Record<string, unknown>)) as LookupResultOf<R>;
+  return (args) =>
+    withPulumiSpelling(
+      async () => (await lookup.run(programContext(), args as Record<string, unknown>)) as LookupResultOf<R>,
+    );
 }
 
 export function lookupOutputFunction<A extends FieldMap, R extends FieldMap>(

@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from "../provider/errors";
 import { toSnakeCase } from "./names";
-import { providerConfigFields } from "./schema-model";
+import { isProviderSetting } from "./schema-model";
 
 export const SEVERITY_ERROR = 1;
 export const SEVERITY_WARNING = 2;
@@ -80,13 +80,9 @@ const SUMMARY_BY_CODE: Record<string, string> = {
   ERR_IMPORT_UNSUPPORTED: "Import Not Supported",
 };
 
-function isProviderAttribute(setting: string): boolean {
-  return Object.hasOwn(providerConfigFields, setting);
-}
-
 /** `service_token (or INFISICAL_TOKEN)`; a setting the provider block lacks is its environment variable alone. */
 export const terraformSettingSpelling: SettingSpeller = ({ setting, envVar }) => {
-  if (!isProviderAttribute(setting)) return envVar ?? toSnakeCase(setting);
+  if (!isProviderSetting(setting)) return envVar ?? toSnakeCase(setting);
   return envVar ? `${toSnakeCase(setting)} (or ${envVar})` : toSnakeCase(setting);
 };
 
@@ -105,11 +101,25 @@ export function errorDiagnostics(error: unknown, during: string): Diagnostic[] {
       detail += " Check the provider's credentials (service_token, or email and password).";
     }
     if (error instanceof ImportUnsupportedError) return [errorDiagnostic(summary, error.message)];
-    const path = error instanceof ConfigError && isProviderAttribute(error.setting) ? error.setting : undefined;
+    const path = error instanceof ConfigError && isProviderSetting(error.setting) ? error.setting : undefined;
     return [errorDiagnostic(summary, detail, path)];
   }
-  // Not ours: keep the class name and message only (our own code never puts secrets in messages).
-  const name = error instanceof Error ? error.name : "Error";
-  const message = error instanceof Error ? error.message : String(error);
-  return [errorDiagnostic("Unexpected Provider Error", `Could not ${during}: ${name}: ${message}`)];
+  return [errorDiagnostic("Unexpected Provider Error", `Could not ${during}: ${describeThrown(error)}`)];
+}
+
+/** The most of a foreign error's message that diagnostics and logs keep. */
+export const FOREIGN_MESSAGE_LIMIT = 200;
+
+/**
+ * Any thrown value as text for diagnostics and logs. Our own errors never carry values; an error
+ * that is not ours (a library's, Node's) may quote its input (JSON.parse does), so it keeps its
+ * class name and a message with double-quoted text (closed or not) elided, capped at FOREIGN_MESSAGE_LIMIT.
+ */
+export function describeThrown(error: unknown): string {
+  if (ProviderError.is(error)) return `${error.name}: ${error.message}`;
+  if (!(error instanceof Error)) return `a thrown ${typeof error}`;
+  const unquoted = error.message.replace(/"[^"]*("|$)/g, '"…"');
+  const message =
+    unquoted.length > FOREIGN_MESSAGE_LIMIT ? `${unquoted.slice(0, FOREIGN_MESSAGE_LIMIT)}… (shortened)` : unquoted;
+  return message ? `${error.name}: ${message}` : error.name;
 }

@@ -6,6 +6,7 @@
  */
 import type * as grpcTypes from "@grpc/grpc-js";
 import { createPluginCertificate } from "./certificate";
+import { describeThrown } from "./diagnostics";
 import { loadPluginServices } from "./protocol";
 import type { TerraformProvider } from "./provider";
 
@@ -143,7 +144,7 @@ function providerHandlers(
         .then(
           (response) => callback(null, response),
           (error: unknown) => {
-            const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+            const message = describeThrown(error);
             logError?.(`${name} failed: ${message}`);
             callback({ code: grpc.status.INTERNAL, details: `${name}: ${message}` }, null);
           },

@@ -6,9 +6,11 @@ import { PartialCreateError, ValidationError } from "../provider/errors";
 import { isUnknown } from "../provider/schema/fields";
 import type { Lookup } from "../provider/schema/lookup";
 import type { Logger, Resource, ResourceContext } from "../provider/schema/resource";
+import { checkSettings } from "../provider/session/settings";
 import type { ConnectionSettings } from "../provider/session/types";
 import {
   type Diagnostic,
+  describeThrown,
   errorDiagnostic,
   errorDiagnostics,
   failureDiagnostics,
@@ -112,23 +114,16 @@ export class TerraformProvider {
     };
   }
 
+  /** The provider block checked by the core's connection schema; diagnostics point at the attribute. */
   validateProviderConfig(request: { config?: DynamicValueMessage }) {
-    const config = asObject(decodeDynamicValue(request.config)) ?? {};
-    const diagnostics: Diagnostic[] = [];
-    for (const attribute of this.provider.attributes) {
-      const value = config[attribute.name];
-      if (value !== null && value !== undefined && !isUnknown(value) && typeof value !== "string") {
-        diagnostics.push(
-          errorDiagnostic("Invalid Attribute Value", `${attribute.name} must be a string.`, attribute.name),
-        );
-      }
-    }
-    return { diagnostics };
+    const config = asObject(decodeDynamicValue(request.config));
+    const { failures } = checkSettings(toCore(this.provider.attributes, config, "inputs"));
+    return { diagnostics: failureDiagnostics(failures, "provider") };
   }
 
   configureProvider(request: { config?: DynamicValueMessage }) {
     const config = asObject(decodeDynamicValue(request.config)) ?? {};
-    const settings: Record<string, string> = {};
+    const settings: Record<string, unknown> = {};
     const diagnostics: Diagnostic[] = [];
     for (const attribute of this.provider.attributes) {
       const value = config[attribute.name];
@@ -139,17 +134,30 @@ export class TerraformProvider {
           detail: `${attribute.name} depends on a value known only after apply; the environment fallback is used instead.`,
           attribute: { steps: [{ attribute_name: attribute.name }] },
         });
-      } else if (typeof value === "string" && value !== "") {
-        settings[toCamelCase(attribute.name)] = value;
+      } else if (value !== null && value !== undefined && attribute.field !== undefined) {
+        // The core checks kinds and rules (and treats "" as unset) when the session opens.
+        settings[attribute.field] = value;
       }
     }
     try {
-      this.session?.close?.();
+      this.closeSessionInBackground();
       this.session = this.openSession(settings as ConnectionSettings, this.log);
     } catch (error) {
       diagnostics.push(...errorDiagnostics(error, "configure the provider"));
     }
     return { diagnostics };
+  }
+
+  /** A reconfigure replaces the session; closing the old one must not fail the new configuration. */
+  private closeSessionInBackground(): void {
+    const previous = this.session;
+    this.session = undefined;
+    if (!previous?.close) return;
+    Promise.resolve()
+      .then(() => previous.close())
+      .catch((error: unknown) => {
+        this.log.warn("closing the previous session failed", { error: describeThrown(error) });
+      });
   }
 
   validateResourceConfig(request: TypedRequest) {

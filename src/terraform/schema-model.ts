@@ -3,9 +3,10 @@
  * snake_case names, required/optional/computed flags, nesting. Both the GetProviderSchema answer
  * and the value conversions walk this model, so the two can never disagree.
  */
-import { type AnyField, type FieldMap, isFieldOnFace, str } from "../provider/schema/fields";
+import { type AnyField, type FieldMap, isFieldOnFace } from "../provider/schema/fields";
 import type { Lookup } from "../provider/schema/lookup";
 import type { Resource } from "../provider/schema/resource";
+import { connectionFields } from "../provider/session/settings";
 import { toSnakeCase } from "./names";
 
 export type AttributeKind = "string" | "number" | "bool" | "stringList" | "stringMap" | "object" | "objectList";
@@ -125,29 +126,20 @@ export function lookupModel(lookup: Lookup): BlockModel {
   };
 }
 
-/** The provider block. ConnectionSettings is a type only, so its Terraform face is declared here. */
-export const providerConfigFields = {
-  host: str({
-    optional: true,
-    doc: "Infisical site URL, e.g. https://app.infisical.com. Falls back to INFISICAL_HOST.",
-  }),
-  serviceToken: str({
-    optional: true,
-    sensitive: true,
-    doc: "Service token `st.<id>.<secret>.<key>` (secrets of one project only). Falls back to INFISICAL_TOKEN.",
-  }),
-  email: str({
-    optional: true,
-    doc: "User login for projects, environments, memberships and service tokens. Falls back to INFISICAL_EMAIL.",
-  }),
-  password: str({ optional: true, sensitive: true, doc: "Password of that user. Falls back to INFISICAL_PASSWORD." }),
-} satisfies FieldMap;
+/** The provider block: the core's connection settings that the Terraform face exposes. */
+/** True for a core connection setting the provider block has (the rest come from the environment). */
+export function isProviderSetting(setting: string): boolean {
+  return (
+    Object.hasOwn(connectionFields, setting) &&
+    isFieldOnFace(connectionFields[setting as keyof typeof connectionFields], "terraform")
+  );
+}
 
 export function providerModel(): BlockModel {
   return {
     version: 0,
     description: "Infisical with client-side end-to-end encryption.",
-    attributes: attributesFrom(providerConfigFields),
+    attributes: attributesFrom(connectionFields),
   };
 }
 

@@ -1,12 +1,18 @@
 /**
  * Connection settings: explicit values first, then environment variables, then defaults.
- * Every problem is a ConfigError naming the setting and how to fix it; values are never echoed.
+ * `connectionFields` is the one declaration of the settings; every face derives its own view
+ * (Terraform provider block, Pulumi config keys) from it. Every problem is a ConfigError naming
+ * the setting and how to fix it; values are never echoed.
  */
-import { ConfigError } from "../errors";
+import { ConfigError, type FieldFailure } from "../errors";
+import { bool, type FieldMap, num, str } from "../schema/fields";
+import { defineLookup } from "../schema/lookup";
 import type { ConnectionSettings } from "./types";
 
 export const DEFAULT_HOST = "https://app.infisical.com";
 export const DEFAULT_TIMEOUT_MS = 30_000;
+const MIN_TIMEOUT_MS = 100;
+const MAX_TIMEOUT_MS = 600_000;
 
 export type Env = Record<string, string | undefined>;
 
@@ -19,14 +25,128 @@ export const SETTING_ENV_VARS = {
   organizationId: "INFISICAL_ORGANIZATION_ID",
   allowInsecureHttp: "INFISICAL_ALLOW_INSECURE_HTTP",
   timeoutMs: "INFISICAL_TIMEOUT_MS",
-} as const satisfies Record<keyof ConnectionSettings, string>;
+} as const;
+
+/**
+ * The connection settings. Every one is optional: unset falls back to its environment variable,
+ * then to the default. Defaults are applied by resolveSettings, not declared here, so a face never
+ * plans a default the environment would override. Settings limited to `faces` are set through the
+ * environment on the other faces.
+ */
+export const connectionFields = {
+  host: str({
+    optional: true,
+    doc: `Infisical site URL, e.g. ${DEFAULT_HOST}. Falls back to ${SETTING_ENV_VARS.host}.`,
+    validate: hostProblem,
+  }),
+  serviceToken: str({
+    optional: true,
+    sensitive: true,
+    doc: `Service token \`st.<id>.<secret>.<key>\` (secrets of one project only). Falls back to ${SETTING_ENV_VARS.serviceToken}.`,
+    validate: (token) =>
+      /^st\.[^.]+\.[^.]+\.[^.]+$/.test(token)
+        ? undefined
+        : "is not a 4-part service token; use the full token st.<id>.<secret>.<key>, whose key part is needed to decrypt",
+  }),
+  email: str({
+    optional: true,
+    doc: `User login for projects, environments, memberships and service tokens. Falls back to ${SETTING_ENV_VARS.email}.`,
+  }),
+  password: str({
+    optional: true,
+    sensitive: true,
+    doc: `Password of that user. Falls back to ${SETTING_ENV_VARS.password}.`,
+  }),
+  organizationId: str({
+    optional: true,
+    faces: ["pulumi"],
+    doc: `Organization to act in when the user belongs to several. Falls back to ${SETTING_ENV_VARS.organizationId}.`,
+  }),
+  allowInsecureHttp: bool({
+    optional: true,
+    faces: ["pulumi"],
+    doc: `Permit plain HTTP to a non-loopback host. Falls back to ${SETTING_ENV_VARS.allowInsecureHttp}; off by default.`,
+  }),
+  timeoutMs: num({
+    optional: true,
+    faces: ["pulumi"],
+    doc: `Per-request timeout in milliseconds, ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}. Falls back to ${SETTING_ENV_VARS.timeoutMs}, then ${DEFAULT_TIMEOUT_MS}.`,
+    validate: (ms) =>
+      Number.isInteger(ms) && ms >= MIN_TIMEOUT_MS && ms <= MAX_TIMEOUT_MS
+        ? undefined
+        : `must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}`,
+  }),
+} satisfies FieldMap & Record<keyof typeof SETTING_ENV_VARS, unknown>;
+
+export type SettingName = keyof typeof connectionFields;
+
+function hostProblem(host: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(host);
+  } catch {
+    return `is not a valid URL; use a site URL like ${DEFAULT_HOST}`;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "must use http or https";
+  if (url.search || url.hash || url.username || url.password) {
+    return "must not carry credentials, a query or a fragment; use the bare site URL";
+  }
+  return undefined;
+}
 
 /**
  * A ConfigError about a connection setting. `{setting}` placeholders in the remedy name other
  * settings; each face spells them (Terraform: `service_token (or INFISICAL_TOKEN)`).
  */
-export function settingError(setting: keyof ConnectionSettings, problem: string, remedy: string): ConfigError {
+export function settingError(setting: SettingName, problem: string, remedy: string): ConfigError {
   return new ConfigError(setting, problem, remedy, { envVars: SETTING_ENV_VARS });
+}
+
+// The schema kit's checker, reused as-is: settings follow the same rules as resource inputs.
+const connectionChecker = defineLookup({
+  name: "connection settings",
+  doc: "Connection settings (checked only; never read).",
+  args: connectionFields,
+  results: {},
+  read: () => Promise.reject(new Error("connection settings are only checked")),
+});
+
+/**
+ * Checks settings against `connectionFields` (kind and rules; the schema kit's UNKNOWN is skipped).
+ * Empty strings and null count as unset, as they do for environment variables.
+ */
+export function checkSettings(values: Record<string, unknown>): {
+  settings: ConnectionSettings;
+  failures: FieldFailure[];
+} {
+  const present = Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== undefined && value !== null && value !== ""),
+  );
+  const { args, failures } = connectionChecker.checkArgs(present);
+  return { settings: args, failures };
+}
+
+/**
+ * Parses a setting written as text (an environment variable, Pulumi config) into its kind.
+ * Only the conversion happens here; checkSettings applies the rules. Empty text is unset.
+ */
+export function parseSettingText(setting: SettingName, text: string): string | number | boolean | undefined {
+  if (text === "") return undefined;
+  switch (connectionFields[setting].kind) {
+    case "boolean":
+      if (/^(1|true|yes)$/i.test(text)) return true;
+      if (/^(0|false|no)$/i.test(text)) return false;
+      throw settingError(setting, "is not a boolean", "Use 1/true/yes or 0/false/no.");
+    case "number": {
+      const value = Number(text);
+      if (text.trim() === "" || !Number.isFinite(value)) {
+        throw settingError(setting, "is not a number", `Set {${setting}} to a whole number.`);
+      }
+      return value;
+    }
+    default:
+      return text;
+  }
 }
 
 export interface ResolvedSettings {
@@ -46,35 +166,27 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
-function pick(explicit: string | undefined, env: Env, name: string): string | undefined {
-  if (explicit !== undefined && explicit !== "") return explicit;
-  const fromEnv = env[name];
-  return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
+/** Each setting from its explicit value when set, else from its environment variable. */
+function mergeSources(settings: ConnectionSettings, env: Env): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const setting of Object.keys(connectionFields) as SettingName[]) {
+    const explicit = (settings as Record<string, unknown>)[setting];
+    if (explicit !== undefined && explicit !== null && explicit !== "") merged[setting] = explicit;
+    else merged[setting] = parseSettingText(setting, env[SETTING_ENV_VARS[setting]] ?? "");
+  }
+  return merged;
 }
 
-function parseBoolean(raw: string, setting: keyof ConnectionSettings): boolean {
-  if (/^(1|true|yes)$/i.test(raw)) return true;
-  if (/^(0|false|no)$/i.test(raw)) return false;
-  throw settingError(setting, "is not a boolean", "Use 1/true or 0/false.");
-}
-
+/** Values of the wrong kind (from JavaScript callers or a face) are ConfigErrors too, via the checker. */
 export function resolveSettings(settings: ConnectionSettings, env: Env): ResolvedSettings {
-  const rawHost = pick(settings.host, env, SETTING_ENV_VARS.host) ?? DEFAULT_HOST;
-  let url: URL;
-  try {
-    url = new URL(rawHost);
-  } catch {
-    throw settingError("host", "is not a valid URL", "Set {host} to a site URL like https://app.infisical.com.");
+  const { settings: checked, failures } = checkSettings(mergeSources(settings, env));
+  const [failure] = failures;
+  if (failure) {
+    const setting = failure.path as SettingName;
+    throw settingError(setting, failure.reason, `Fix {${setting}}.`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw settingError("host", "must use http or https", "Set {host} to an https:// URL.");
-  }
-  if (url.search || url.hash || url.username || url.password) {
-    throw settingError("host", "must not carry credentials, a query or a fragment", "Use the bare site URL.");
-  }
-  const insecureRaw = env[SETTING_ENV_VARS.allowInsecureHttp];
-  const allowInsecureHttp =
-    settings.allowInsecureHttp ?? (insecureRaw ? parseBoolean(insecureRaw, "allowInsecureHttp") : false);
+  const url = new URL(checked.host ?? DEFAULT_HOST);
+  const allowInsecureHttp = checked.allowInsecureHttp ?? false;
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
     throw settingError(
       "host",
@@ -82,29 +194,14 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
       "Use https://, or set {allowInsecureHttp} to true if you accept sending ciphertexts and tokens unprotected.",
     );
   }
-  const timeoutEnv = env[SETTING_ENV_VARS.timeoutMs];
-  const timeoutRaw = settings.timeoutMs ?? (timeoutEnv ? Number(timeoutEnv) : undefined);
-  const timeoutMs = timeoutRaw ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
-    throw settingError("timeoutMs", "must be a whole number of milliseconds from 100 to 600000", "Fix {timeoutMs}.");
-  }
-  const serviceToken = pick(settings.serviceToken, env, SETTING_ENV_VARS.serviceToken);
-  if (serviceToken !== undefined && !/^st\.[^.]+\.[^.]+\.[^.]+$/.test(serviceToken)) {
-    throw settingError(
-      "serviceToken",
-      "is not a 4-part service token",
-      "Use the full token st.<id>.<secret>.<key>; the key part is needed to decrypt.",
-    );
-  }
-  const email = pick(settings.email, env, SETTING_ENV_VARS.email);
-  const password = pick(settings.password, env, SETTING_ENV_VARS.password);
+  const { serviceToken, email, password, organizationId } = checked;
   if (email !== undefined && password === undefined) {
     throw settingError("password", "is missing while email is set", "Set {password}.");
   }
   if (password !== undefined && email === undefined) {
     throw settingError("email", "is missing while password is set", "Set {email}.");
   }
-  const organizationId = pick(settings.organizationId, env, SETTING_ENV_VARS.organizationId);
   const host = url.origin + url.pathname.replace(/\/+$/, "");
+  const timeoutMs = checked.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return { host, serviceToken, email, password, allowInsecureHttp, timeoutMs, organizationId };
 }
