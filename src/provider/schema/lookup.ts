@@ -3,7 +3,7 @@ import type { FieldFailure } from "../errors";
 import { ValidationError } from "../errors";
 import type { FieldMap, InputsOf, OutputsOf } from "./fields";
 import type { ResourceContext } from "./resource";
-import { defineResource } from "./resource";
+import { checkFields } from "./resource";
 
 export interface LookupDefinition<A extends FieldMap, R extends FieldMap> {
   /** camelCase core name: `secrets`, `project`, `auditLogs`. */
@@ -23,36 +23,17 @@ export interface Lookup<A extends FieldMap = FieldMap, R extends FieldMap = Fiel
 }
 
 export function defineLookup<A extends FieldMap, R extends FieldMap>(def: LookupDefinition<A, R>): Lookup<A, R> {
-  // Reuse the resource checker for argument validation so lookups follow the same rules.
-  const argChecker = defineResource({
-    name: def.name,
-    version: 1,
-    doc: def.doc,
-    importId: "",
-    fields: def.args,
-    ops: {
-      create: unsupported,
-      read: unsupported,
-      update: unsupported,
-      delete: unsupported,
-      import: unsupported,
-      check: def.check,
-    },
-  });
+  const checkArgs = (args: Record<string, unknown>) => {
+    const result = checkFields(def.args, args, def.check);
+    return { args: result.inputs as InputsOf<A>, failures: result.failures };
+  };
   return {
     ...def,
-    checkArgs(args) {
-      const result = argChecker.check(args);
-      return { args: result.inputs as InputsOf<A>, failures: result.failures };
-    },
+    checkArgs,
     async run(ctx, args) {
-      const checked = argChecker.check(args);
+      const checked = checkArgs(args);
       if (checked.failures.length > 0) throw new ValidationError(def.name, checked.failures);
-      return def.read(ctx, checked.inputs as InputsOf<A>);
+      return def.read(ctx, checked.args);
     },
   };
-}
-
-function unsupported(): never {
-  throw new Error("lookups have no lifecycle");
 }

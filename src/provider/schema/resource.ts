@@ -112,9 +112,17 @@ export function defineResource<F extends FieldMap>(def: ResourceDefinition<F>): 
 }
 
 function checkInputs(def: ResourceDefinition, raw: Inputs): CheckResult {
+  return checkFields(def.fields, raw, def.ops.check);
+}
+
+/**
+ * The per-field checker on its own (kinds, required, defaults, oneOf, validate; UNKNOWN kept), then
+ * `extra` cross-field rules once the fields pass. Resources, lookups and connection settings share it.
+ */
+export function checkFields(fields: FieldMap, raw: Inputs, extra?: (inputs: Inputs) => FieldFailure[]): CheckResult {
   const failures: FieldFailure[] = [];
-  const inputs = checkFieldMap(def.fields, raw ?? {}, "", failures);
-  if (failures.length === 0 && def.ops.check) failures.push(...def.ops.check(inputs));
+  const inputs = checkFieldMap(fields, raw ?? {}, "", failures);
+  if (failures.length === 0 && extra) failures.push(...extra(inputs));
   return { inputs, failures };
 }
 

@@ -6,7 +6,7 @@
  */
 import { ConfigError, type FieldFailure } from "../errors";
 import { bool, type FieldMap, num, str } from "../schema/fields";
-import { defineLookup } from "../schema/lookup";
+import { checkFields } from "../schema/resource";
 import type { ConnectionSettings } from "./types";
 
 export const DEFAULT_HOST = "https://app.infisical.com";
@@ -102,15 +102,6 @@ export function settingError(setting: SettingName, problem: string, remedy: stri
   return new ConfigError(setting, problem, remedy, { envVars: SETTING_ENV_VARS });
 }
 
-// The schema kit's checker, reused as-is: settings follow the same rules as resource inputs.
-const connectionChecker = defineLookup({
-  name: "connection settings",
-  doc: "Connection settings (checked only; never read).",
-  args: connectionFields,
-  results: {},
-  read: () => Promise.reject(new Error("connection settings are only checked")),
-});
-
 /**
  * Checks settings against `connectionFields` (kind and rules; the schema kit's UNKNOWN is skipped).
  * Empty strings and null count as unset, as they do for environment variables.
@@ -122,8 +113,9 @@ export function checkSettings(values: Record<string, unknown>): {
   const present = Object.fromEntries(
     Object.entries(values).filter(([, value]) => value !== undefined && value !== null && value !== ""),
   );
-  const { args, failures } = connectionChecker.checkArgs(present);
-  return { settings: args, failures };
+  // The schema kit's checker, as for resource inputs: settings follow the same rules.
+  const { inputs, failures } = checkFields(connectionFields, present);
+  return { settings: inputs as ConnectionSettings, failures };
 }
 
 /**
