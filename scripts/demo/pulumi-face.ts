@@ -1,5 +1,5 @@
 /**
- * The demo's Pulumi face: the same stack as examples/cdktf written as a Pulumi program over
+ * The demo's Pulumi face: the same stack as examples/cdktn written as a Pulumi program over
  * `infisical-e2ee/pulumi`, run by the local engine (src/pulumi/local-engine.ts) through the SDK's
  * own dynamic-provider host, so no Pulumi CLI and no terraform binary are needed. The state is the
  * engine's, with secret inputs and outputs sealed as the Pulumi engine stores them.
@@ -20,7 +20,7 @@ interface StackSettings {
   rotationTrigger: string;
 }
 
-/** The stack of examples/cdktf as a Pulumi program; the API key is a Pulumi secret instead of write-only. */
+/** The stack of examples/cdktn as a Pulumi program; the API key is a Pulumi secret instead of write-only. */
 function demoProgram(settings: StackSettings): Program {
   return () => {
     // Loaded inside the program, once the engine has installed its mocks, as `pulumi up` loads index.ts.
