@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 import { SrpClient } from "../../src/provider/crypto";
+import { PENDING_LOGIN_LIMITS } from "../../src/server/auth/pending-logins";
 import { inviteUser, login, RawClient, type Session, signupAdmin } from "./helpers";
 
 const CLI = join(__dirname, "..", "..", "src", "cli.js");
@@ -96,14 +97,18 @@ describe("logins: a login1 flood does not stall other users", () => {
       accepted > 0 ? [200, 429] : [429],
       `statuses: ${JSON.stringify([...statuses])}`,
     );
-    // At most 8 attempts per email are pending; a place frees only after 10 s.
-    assert.ok(accepted >= 1 && accepted <= USERS * 8 * 2, `accepted login1s: ${accepted} of ${answered}`);
+    // At most 16 attempts per email are pending; a place frees only after 10 s.
+    assert.ok(
+      accepted >= 1 && accepted <= USERS * PENDING_LOGIN_LIMITS.perEmail * 2,
+      `accepted login1s: ${accepted} of ${answered}`,
+    );
     const idleMedian = median(idle);
     const floodMedian = median(during);
     process.stdout.write(
       `# login flood: ${answered} login1s (${accepted} accepted); read median idle ${idleMedian.toFixed(1)} ms, during flood ${floodMedian.toFixed(1)} ms\n`,
     );
-    // Generous on purpose (shared 2-core machine): before the worker, SRP on the main thread made this 50-100x.
-    assert.ok(floodMedian <= Math.max(10 * idleMedian, idleMedian + 25), `${floodMedian} vs ${idleMedian}`);
+    // Generous on purpose (a shared 2-core machine, one core busy with the SRP worker): with the
+    // SRP work on the request thread this same flood measured 2.0 ms idle and 108.7 ms during.
+    assert.ok(floodMedian <= Math.max(20 * idleMedian, idleMedian + 50), `${floodMedian} vs ${idleMedian}`);
   });
 });

@@ -12,7 +12,7 @@ import { timingSafeEqual } from "node:crypto";
 import { throttled } from "../http/errors";
 
 export interface PendingLoginLimits {
-  /** Attempts in progress for one email. */
+  /** Attempts in progress for one email: above the ~10 wrong tries the failure locks allow per TTL. */
   perEmail: number;
   /** An attempt younger than this is never evicted to make room; a login1 then answers 429. */
   protectedMs: number;
@@ -23,7 +23,7 @@ export interface PendingLoginLimits {
 }
 
 export const PENDING_LOGIN_LIMITS: PendingLoginLimits = {
-  perEmail: 8,
+  perEmail: 16,
   protectedMs: 10_000,
   total: 10_000,
   ttlMs: 60_000,

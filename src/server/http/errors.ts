@@ -66,7 +66,8 @@ export function tooManyRequests(retryAfterSeconds: number): HttpError {
 
 /** 429 from a login brake (failures, logins in progress, SRP queue): says why and when to retry. */
 export function throttled(reason: string, retryAfterSeconds: number): HttpError {
-  return new HttpError(429, "Too Many Requests", `${reason}; retry in ${retryAfterSeconds} seconds`, {
+  const unit = retryAfterSeconds === 1 ? "second" : "seconds";
+  return new HttpError(429, "Too Many Requests", `${reason}; retry in ${retryAfterSeconds} ${unit}`, {
     "retry-after": String(retryAfterSeconds),
   });
 }
