@@ -3,6 +3,7 @@
  * sizes (base64 where the wire format is base64, hex where it is hex); docs/server.md says so.
  */
 import { z } from "zod";
+import { unicodeNameProblem } from "../provider/api/names";
 
 /** Ciphertexts are base64; 1 MiB bodies are the real server's (fastify's) limit anyway. */
 export const MAX_CIPHERTEXT = 512 * 1024;
@@ -74,14 +75,21 @@ export const secretPath = () =>
       },
     );
 
-/** A secret name from the URL path or a batch body: trimmed (as the real server does), no control characters. */
+/**
+ * A secret name from the URL path or a batch body: trimmed (as the real server does), no control
+ * characters, and the client's Unicode rule (NFC only), so look-alike spellings cannot coexist.
+ */
 export const secretName = () =>
   z
     .string()
     .trim()
     .min(1)
     .max(500)
-    .regex(/^[^\p{Cc}]*$/u, "Control characters are not allowed");
+    .regex(/^[^\p{Cc}]*$/u, "Control characters are not allowed")
+    .superRefine((name, ctx) => {
+      const problem = unicodeNameProblem(name);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Secret name ${problem}` });
+    });
 
 export const secretType = () => z.enum(["shared", "personal"]).default("shared");
 

@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { isIP } from "node:net";
+import { Logins } from "./auth/logins";
 import { BlindIndexer } from "./blind-index";
 import type { ServerState } from "./context";
 import { createRequestHandler } from "./http/handle";
@@ -59,7 +60,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     store,
     keys,
     blindIndex: new BlindIndexer(keys.atRestKey),
-    srpLogins: new Map(),
+    logins: new Logins(),
     publicUrl: "http://127.0.0.1/",
   };
   const router = new Router<AnyRoute>();
@@ -98,7 +99,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       closing ??= new Promise<void>((resolve) => {
         server.close(() => {
           store.close();
-          resolve();
+          void state.logins.close().then(resolve);
         });
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2_000).unref();

@@ -36,8 +36,10 @@ export {
   createSrpVerifier,
   SrpClient,
   type SrpClientOptions,
+  type SrpServerChallenge,
   type SrpServerSession,
   type SrpServerVerifyInput,
+  srpServerChallenge,
   srpServerStart,
   srpServerVerify,
 } from "./srp";
