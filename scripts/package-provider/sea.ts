@@ -1,0 +1,48 @@
+/**
+ * Step 2: a Node single executable application. The bundle and the compiled plugin protocol go
+ * into a SEA blob (`node --experimental-sea-config`, run by the very Node binary that will carry
+ * it), which postject injects into a copy of that binary.
+ */
+import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { EMBEDDED_PROTOCOL_ASSET } from "../../src/terraform/embedded-protocol";
+import { compileProtocolJson } from "./protocol-json";
+
+/** Node's SEA fuse: the sentinel postject flips so the binary runs its blob instead of being plain node. */
+const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
+const SEA_RESOURCE = "NODE_SEA_BLOB";
+
+type Inject = (
+  file: string,
+  resource: string,
+  data: Buffer,
+  options: { sentinelFuse: string; machoSegmentName?: string },
+) => Promise<void>;
+
+export async function buildExecutable(options: {
+  bundleFile: string;
+  nodeBinary: string;
+  workDir: string;
+  output: string;
+}): Promise<void> {
+  const protocol = join(options.workDir, EMBEDDED_PROTOCOL_ASSET);
+  writeFileSync(protocol, compileProtocolJson());
+  const blob = join(options.workDir, "provider.blob");
+  const config = join(options.workDir, "sea-config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      main: options.bundleFile,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      assets: { [EMBEDDED_PROTOCOL_ASSET]: protocol },
+    }),
+  );
+  execFileSync(options.nodeBinary, ["--experimental-sea-config", config], { stdio: ["ignore", "ignore", "inherit"] });
+  copyFileSync(options.nodeBinary, options.output);
+  chmodSync(options.output, 0o755);
+  const { inject } = require("postject") as { inject: Inject };
+  await inject(options.output, SEA_RESOURCE, readFileSync(blob), { sentinelFuse: SEA_FUSE });
+}
