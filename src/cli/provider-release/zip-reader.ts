@@ -84,7 +84,11 @@ export function readZipEntry(zip: Buffer, entry: ZipEntry): Buffer {
   if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL_HEADER) {
     throw new ZipFormatError(`the local header of ${JSON.stringify(entry.name)} is malformed`);
   }
-  const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+  const nameLength = zip.readUInt16LE(at + 26);
+  if (zip.toString("utf8", at + 30, at + 30 + nameLength) !== entry.name) {
+    throw new ZipFormatError(`the local header of ${JSON.stringify(entry.name)} names another file`);
+  }
+  const start = at + 30 + nameLength + zip.readUInt16LE(at + 28);
   if (start + entry.compressedSize > zip.length) {
     throw new ZipFormatError(`${JSON.stringify(entry.name)} runs past the end of the zip`);
   }
