@@ -44,5 +44,6 @@ export async function buildExecutable(options: {
   copyFileSync(options.nodeBinary, options.output);
   chmodSync(options.output, 0o755);
   const { inject } = require("postject") as { inject: Inject };
-  await inject(options.output, SEA_RESOURCE, readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  // The segment name matters on macOS only (Mach-O), where the result must also be re-signed.
+  await inject(options.output, SEA_RESOURCE, readFileSync(blob), { sentinelFuse: SEA_FUSE, machoSegmentName: "NODE_SEA" });
 }
