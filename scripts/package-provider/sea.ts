@@ -45,5 +45,8 @@ export async function buildExecutable(options: {
   chmodSync(options.output, 0o755);
   const { inject } = require("postject") as { inject: Inject };
   // The segment name matters on macOS only (Mach-O), where the result must also be re-signed.
-  await inject(options.output, SEA_RESOURCE, readFileSync(blob), { sentinelFuse: SEA_FUSE, machoSegmentName: "NODE_SEA" });
+  await inject(options.output, SEA_RESOURCE, readFileSync(blob), {
+    sentinelFuse: SEA_FUSE,
+    machoSegmentName: "NODE_SEA",
+  });
 }
