@@ -28,11 +28,14 @@ const BUILTINS = new Set([...builtinModules, ...builtinModules.map((name) => `no
 export interface Bundle {
   file: string;
   bytes: number;
+  /** The source files that went in, relative to the root (esbuild's metafile). */
+  inputs: string[];
 }
 
 export async function bundleProvider(options: { root: string; outDir: string; version: string }): Promise<Bundle> {
   const file = join(options.outDir, "provider.js");
   const result = await build({
+    absWorkingDir: options.root,
     entryPoints: [join(options.root, "src", "cli", "provider-binary.ts")],
     outfile: file,
     bundle: true,
@@ -52,5 +55,5 @@ export async function bundleProvider(options: { root: string; outDir: string; ve
   if (foreign.length > 0) {
     throw new Error(`the provider bundle still requires ${foreign.join(", ")}: it would fail inside the binary`);
   }
-  return { file, bytes: output?.bytes ?? 0 };
+  return { file, bytes: output?.bytes ?? 0, inputs: Object.keys(result.metafile.inputs) };
 }
