@@ -2,22 +2,19 @@
  * Spawn-to-handshake time of the Terraform provider (Terraform starts it several times per
  * command), with AutoMTLS as Terraform launches it, for both ways users install it: today's
  * launcher (a shell script exec'ing Node on the package's CLI) and the single-file binary from
- * `npm run package-provider` (taken from dist-provider/, else built into a temporary directory).
+ * `npm run package-provider` (built into a temporary directory first; BENCH_PROVIDER_ZIP reuses a zip).
  * Prints the figures; asserts nothing.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageProvider } from "../scripts/package-provider";
-import { installTerraformProvider, terraformPlatform } from "../src/cli/install-terraform-provider-command";
-import { archiveName } from "../src/cli/provider-release/names";
+import { installTerraformProvider } from "../src/cli/install-terraform-provider-command";
 import { listZip, readZipEntry } from "../src/cli/provider-release/zip-reader";
 import { createPluginCertificate } from "../src/terraform/certificate";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../src/terraform/plugin-server";
-import { packageVersion } from "../src/version";
 
-const ROOT = join(__dirname, "..", "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const TARGET_MS = 150;
 
@@ -50,11 +47,10 @@ async function measure(executable: string, certificatePem: string) {
   return { median: times[Math.floor(times.length / 2)] ?? 0, min: times[0] ?? 0, max: times.at(-1) ?? 0 };
 }
 
-/** The release zip of this version: dist-provider/ if built there, else a fresh build in `work`. */
+/** A release zip built now from these sources (a stale dist-provider/ would measure old code), or BENCH_PROVIDER_ZIP. */
 async function releaseZip(work: string): Promise<string> {
-  const built = join(ROOT, "dist-provider", archiveName(packageVersion(), terraformPlatform()));
-  if (existsSync(built)) return built;
-  process.stdout.write("no dist-provider/ release: building one (npm run package-provider does the same)\n");
+  if (process.env.BENCH_PROVIDER_ZIP) return process.env.BENCH_PROVIDER_ZIP;
+  process.stdout.write("building the single-file provider (as npm run package-provider does)...\n");
   return (await packageProvider({ outDir: join(work, "release") })).zip;
 }
 
