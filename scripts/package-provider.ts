@@ -1,7 +1,8 @@
 /**
- * `npm run package-provider [-- --out DIR]`: the Terraform provider as a self-contained binary
+ * `npm run package-provider [-- --out DIR] [--reproducible]`: the Terraform provider as a self-contained binary
  * (Node single executable application) for this machine's platform, laid out as a registry
  * release in DIR (default dist-provider/). Other platforms: run it there (SEA cannot cross-build).
+ * --reproducible leaves out V8's code cache (slower start, byte-identical zips from the same checkout).
  * Steps: ./package-provider/bundle.ts, ./package-provider/sea.ts, ./package-provider/release.ts.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -21,7 +22,7 @@ function pinnedNode(): string {
   return join(ROOT, "node_modules", "node", "bin", "node");
 }
 
-export async function packageProvider(options: { outDir: string; nodeBinary?: string }) {
+export async function packageProvider(options: { outDir: string; nodeBinary?: string; reproducible?: boolean }) {
   const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
   const platform = terraformPlatform();
   mkdirSync(options.outDir, { recursive: true });
@@ -35,6 +36,7 @@ export async function packageProvider(options: { outDir: string; nodeBinary?: st
       nodeBinary: options.nodeBinary ?? pinnedNode(),
       workDir: work,
       output: executable,
+      codeCache: options.reproducible !== true,
     });
     const release = writeRelease({ executable, version, platform, outDir: options.outDir });
     return {
@@ -52,10 +54,11 @@ export async function packageProvider(options: { outDir: string; nodeBinary?: st
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { out: "string", node: "string" });
+  const flags = parseFlags(process.argv.slice(2), { out: "string", node: "string", reproducible: "boolean" });
   const built = await packageProvider({
     outDir: resolve(flags.out ?? join(ROOT, "dist-provider")),
     nodeBinary: flags.node === undefined ? undefined : resolve(flags.node),
+    reproducible: flags.reproducible === true,
   });
   process.stdout.write(
     `Built terraform-provider-infisicale2ee ${built.version} for ${built.platform} in ${(built.milliseconds / 1000).toFixed(1)} s\n` +

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { EMBEDDED_PROTOCOL_ASSET } from "../../src/terraform/embedded-protocol";
 import { compileProtocolJson } from "./protocol-json";
 
@@ -25,27 +25,31 @@ export async function buildExecutable(options: {
   nodeBinary: string;
   workDir: string;
   output: string;
+  /** V8's code cache makes start-up faster but differs from build to build; off gives byte-identical output. */
+  codeCache: boolean;
 }): Promise<void> {
-  const protocol = join(options.workDir, EMBEDDED_PROTOCOL_ASSET);
-  writeFileSync(protocol, compileProtocolJson());
-  const blob = join(options.workDir, "provider.blob");
+  writeFileSync(join(options.workDir, EMBEDDED_PROTOCOL_ASSET), compileProtocolJson());
+  // Paths relative to workDir: the blob records them, and a temporary directory's name must not make builds differ.
   const config = join(options.workDir, "sea-config.json");
   writeFileSync(
     config,
     JSON.stringify({
-      main: options.bundleFile,
-      output: blob,
+      main: relative(options.workDir, options.bundleFile),
+      output: "provider.blob",
       disableExperimentalSEAWarning: true,
-      useCodeCache: true,
-      assets: { [EMBEDDED_PROTOCOL_ASSET]: protocol },
+      useCodeCache: options.codeCache,
+      assets: { [EMBEDDED_PROTOCOL_ASSET]: EMBEDDED_PROTOCOL_ASSET },
     }),
   );
-  execFileSync(options.nodeBinary, ["--experimental-sea-config", config], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(options.nodeBinary, ["--experimental-sea-config", "sea-config.json"], {
+    cwd: options.workDir,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   copyFileSync(options.nodeBinary, options.output);
   chmodSync(options.output, 0o755);
   const { inject } = require("postject") as { inject: Inject };
   // The segment name matters on macOS only (Mach-O), where the result must also be re-signed.
-  await inject(options.output, SEA_RESOURCE, readFileSync(blob), {
+  await inject(options.output, SEA_RESOURCE, readFileSync(join(options.workDir, "provider.blob")), {
     sentinelFuse: SEA_FUSE,
     machoSegmentName: "NODE_SEA",
   });
