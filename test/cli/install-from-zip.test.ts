@@ -125,6 +125,11 @@ describe("release zips", () => {
     const renamed = join(mkdtempSync(join(work, "named-")), "provider.zip");
     writeFileSync(renamed, zip);
     assertRefused(renamed, /not a release zip name/);
+    for (const version of ["..", "1.2", "1.2.3/../../x"]) {
+      const odd = join(mkdtempSync(join(work, "named-")), `${NAME}_${version}_linux_amd64.zip`.replaceAll("/", "_"));
+      writeFileSync(odd, zip);
+      assertRefused(odd, /not a release zip name/);
+    }
     assertRefused(release(Buffer.from("definitely not a zip file, just text")), /not a zip file/);
     assertRefused(release(zip.subarray(0, zip.length - 30), { sums: false }), /not a zip file|malformed|past/);
     const dataStart = 30 + `${NAME}_v1.2.3`.length;

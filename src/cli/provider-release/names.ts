@@ -33,8 +33,9 @@ export function releaseManifest(): { version: 1; metadata: { protocol_versions: 
   return { version: 1, metadata: { protocol_versions: [...PROTOCOL_VERSIONS] } };
 }
 
-// Version: semver-ish without path characters; platform: `<os>_<arch>`, lower-case words.
-const ARCHIVE_NAME = /^terraform-provider-infisicale2ee_([0-9A-Za-z.+-]+)_([a-z0-9]+_[a-z0-9]+)\.zip$/;
+// Version: semver (x.y.z, optional -pre/+build), so it is never a path such as ".."; platform: `<os>_<arch>`, lower-case words.
+const ARCHIVE_NAME =
+  /^terraform-provider-infisicale2ee_([0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]+)?)_([a-z0-9]+_[a-z0-9]+)\.zip$/;
 
 /** The version and platform a release zip's file name carries, or undefined for any other name. */
 export function parseArchiveName(fileName: string): { version: string; platform: string } | undefined {
