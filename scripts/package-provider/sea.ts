@@ -48,9 +48,18 @@ export async function buildExecutable(options: {
   copyFileSync(options.nodeBinary, options.output);
   chmodSync(options.output, 0o755);
   const { inject } = require("postject") as { inject: Inject };
-  // The segment name matters on macOS only (Mach-O), where the result must also be re-signed.
-  await inject(options.output, SEA_RESOURCE, readFileSync(join(options.workDir, "provider.blob")), {
-    sentinelFuse: SEA_FUSE,
-    machoSegmentName: "NODE_SEA",
-  });
+  // postject's ELF library warns about Node's unnamed note sections on every build: harmless, dropped.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!/^warning: Can't find string offset for section name '\.note/.test(String(args[0]))) warn(...args);
+  };
+  try {
+    // The segment name matters on macOS only (Mach-O), where the result must also be re-signed.
+    await inject(options.output, SEA_RESOURCE, readFileSync(join(options.workDir, "provider.blob")), {
+      sentinelFuse: SEA_FUSE,
+      machoSegmentName: "NODE_SEA",
+    });
+  } finally {
+    console.warn = warn;
+  }
 }
