@@ -4,7 +4,8 @@
  * mirror, then real `terraform init` / `apply` / `destroy` of examples/terraform with NO `node`
  * on terraform's PATH, against the embedded server running in its own process. init must check
  * the zip against the release's SHA256SUMS (seeded into the lock file as a `zh:` hash) and refuse
- * a corrupted zip.
+ * a corrupted zip. The same mirror directory, served over HTTPS on loopback, works as a network
+ * mirror whose listed hashes init checks.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -20,8 +21,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { basename, delimiter, join } from "node:path";
+import { basename, delimiter, join, normalize } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { packageProvider } from "../../scripts/package-provider";
 import { contentsHash, listedChecksum, sha256Hex } from "../../src/cli/provider-release/hashes";
@@ -31,6 +34,7 @@ import { bootstrap } from "../../src/provider/bootstrap";
 import { lookups } from "../../src/provider/registry";
 import { silentLogger } from "../../src/provider/schema/resource";
 import { openSession } from "../../src/provider/session";
+import { createPluginCertificate } from "../../src/terraform/certificate";
 
 const terraformPath = spawnSync("sh", ["-c", "command -v terraform"], { encoding: "utf8" }).stdout.trim();
 const skip = terraformPath === "" ? "terraform is not on PATH" : false;
@@ -254,6 +258,67 @@ describe("the single-file provider from a filesystem mirror, no node on PATH", {
       assert.ok(!existsSync(join(dir, ".terraform", "providers", SOURCE)), "nothing installed from a bad zip");
     } finally {
       env.TF_CLI_CONFIG_FILE = saved;
+    }
+  });
+
+  test("the mirror directory served over HTTPS is a network mirror; init checks the hashes it lists", async () => {
+    const mirror = join(work, "mirror");
+    const { certificatePem, privateKeyPem } = createPluginCertificate();
+    const caFile = join(work, "mirror-ca.pem");
+    writeFileSync(caFile, certificatePem);
+    let lieAboutHashes = false;
+    const server = createServer({ cert: certificatePem, key: privateKeyPem }, (request, response) => {
+      const path = normalize(join(mirror, decodeURIComponent(new URL(request.url ?? "/", "https://x").pathname)));
+      if (!path.startsWith(`${mirror}/`) || !existsSync(path) || statSync(path).isDirectory()) {
+        response.writeHead(404).end();
+        return;
+      }
+      let body = readFileSync(path);
+      if (lieAboutHashes && path.endsWith(`${built.version}.json`)) {
+        body = Buffer.from(
+          body
+            .toString("utf8")
+            .replace(/"h1:[^"]+"/, `"h1:${Buffer.alloc(32).toString("base64")}"`)
+            .replace(/"zh:[0-9a-f]+"/, `"zh:${"0".repeat(64)}"`),
+        );
+      }
+      response
+        .writeHead(200, { "content-type": path.endsWith(".json") ? "application/json" : "application/zip" })
+        .end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const rc = join(work, "terraformrc-network");
+    writeFileSync(
+      rc,
+      `provider_installation {\n  network_mirror {\n    url     = "https://localhost:${port}/"\n    include = ["${SOURCE}"]\n  }\n}\n`,
+    );
+    const saved = { ...env };
+    env.TF_CLI_CONFIG_FILE = rc;
+    env.SSL_CERT_FILE = caFile; // Go's TLS trusts this file's certificate on Linux
+    try {
+      const honest = join(work, "network-config");
+      mkdirSync(honest);
+      copyFileSync(join(config(), "main.tf"), join(honest, "main.tf"));
+      await ok(["init"], honest);
+      const lock = readFileSync(join(honest, ".terraform.lock.hcl"), "utf8");
+      const listed = JSON.parse(readFileSync(join(mirror, SOURCE, `${built.version}.json`), "utf8")).archives
+        .linux_amd64.hashes as string[];
+      // Terraform records the h1: it computes itself, which must be the one our index lists.
+      const h1 = listed.find((hash) => hash.startsWith("h1:"));
+      assert.ok(h1 && lock.includes(`"${h1}"`), `lock lacks the listed ${h1}:\n${lock}`);
+
+      lieAboutHashes = true;
+      const lied = join(work, "network-config-lied");
+      mkdirSync(lied);
+      copyFileSync(join(config(), "main.tf"), join(lied, "main.tf"));
+      const refused = await terraform(["init"], lied);
+      assert.notEqual(refused.code, 0, refused.output);
+      assert.match(refused.output, /checksum/i);
+    } finally {
+      env = saved;
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
