@@ -5,7 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -13,7 +22,7 @@ import { writeZip } from "../../scripts/package-provider/zip-writer";
 import { UsageError } from "../../src/cli/args";
 import { checksumsText, contentsHash, zipHash } from "../../src/cli/provider-release/hashes";
 import { installZipIntoMirror } from "../../src/cli/provider-release/mirror";
-import { listZip, readZipEntry } from "../../src/cli/provider-release/zip-reader";
+import { listZip, MAX_RELEASE_BYTES, readZipEntry } from "../../src/cli/provider-release/zip-reader";
 
 const CLI = join(__dirname, "..", "..", "src", "cli.js");
 const NAME = "terraform-provider-infisicale2ee";
@@ -108,6 +117,15 @@ describe("release zips", () => {
       { name: "README", content: Buffer.from("hi"), mode: 0o644 },
     ]);
     assertRefused(release(extra), /must hold exactly/);
+    const twice = writeZip([
+      { name: `${NAME}_v1.2.3`, content: Buffer.from("harmless"), mode: 0o755 },
+      { name: `${NAME}_v1.2.3`, content: BINARY, mode: 0o755 },
+    ]);
+    assertRefused(release(twice), /must hold exactly/);
+    assertRefused(
+      release(writeZip([{ name: `${NAME}_v1.2.3`, content: Buffer.from("/usr/bin/env"), mode: 0o120755 }])),
+      /not a regular file/,
+    );
     assertRefused(
       release(writeZip([{ name: `../${NAME}_v1.2.3`, content: BINARY, mode: 0o755 }])),
       /must hold exactly/,
@@ -147,6 +165,29 @@ describe("release zips", () => {
     const central = lying.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
     lying.writeUInt32LE(100, central + 24); // declared uncompressed size: 100 bytes
     assertRefused(release(lying, { sums: false }), /inflate|CRC-32/);
+  });
+
+  test("refuses sizes past the release limit before reading or inflating them (a zip bomb that tells the truth)", () => {
+    const zip = goodZip();
+    const huge = Buffer.from(zip);
+    const central = huge.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    huge.writeUInt32LE(MAX_RELEASE_BYTES + 1, central + 24);
+    assertRefused(release(huge, { sums: false }), /declares \d+ bytes, more than/);
+    const sparse = release(Buffer.alloc(0), { sums: false });
+    truncateSync(sparse, MAX_RELEASE_BYTES + 1); // sparse: no disk used
+    assertRefused(sparse, /is \d+ bytes, more than/);
+  });
+
+  test("a mirror whose index file is damaged is refused before anything is written into it", () => {
+    const mirror = mkdtempSync(join(work, "mirror-"));
+    const providerDir = join(mirror, ...PROVIDER_DIR);
+    mkdirSync(providerDir, { recursive: true });
+    writeFileSync(join(providerDir, "1.2.3.json"), "{ not json");
+    assert.throws(
+      () => installZipIntoMirror({ zipPath: release(goodZip()), mirror }),
+      /1\.2\.3\.json is not a JSON object/,
+    );
+    assert.deepEqual(readdirSync(providerDir), ["1.2.3.json"], "no zip and no index.json left behind");
   });
 
   test("the CLI: --from-zip with --mirror installs and reports; --dir and --mirror must agree", () => {

@@ -5,12 +5,12 @@
  * and the network-mirror index files written beside it (what `terraform providers mirror`
  * writes) let the same directory be served over HTTPS as a network mirror.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "../args";
 import { contentsHash, listedChecksum, sha256Hex, zipHash } from "./hashes";
 import { checksumsName, executableName, mirrorProviderPath, parseArchiveName } from "./names";
-import { listZip, readZipEntry } from "./zip-reader";
+import { isRegularFile, listZip, MAX_RELEASE_BYTES, readZipEntry } from "./zip-reader";
 
 export interface MirrorInstall {
   archive: string;
@@ -59,6 +59,12 @@ export function inspectReleaseZip(zipPath: string, checksumsPath?: string) {
     );
   }
   if (!existsSync(zipPath)) throw new UsageError(`${zipPath} does not exist`);
+  const zipBytes = statSync(zipPath).size;
+  if (zipBytes > MAX_RELEASE_BYTES) {
+    throw new UsageError(
+      `${basename(zipPath)} is ${zipBytes} bytes, more than the ${MAX_RELEASE_BYTES} a release may hold`,
+    );
+  }
   const zip = readFileSync(zipPath);
   const entries = listZip(zip);
   const expected = executableName(parsed.version, parsed.platform);
@@ -68,6 +74,9 @@ export function inspectReleaseZip(zipPath: string, checksumsPath?: string) {
     );
   }
   const entry = entries[0]!;
+  if (!isRegularFile(entry)) {
+    throw new UsageError(`${expected} in ${basename(zipPath)} is not a regular file (a symlink, directory or device)`);
+  }
   if (!parsed.platform.startsWith("windows_") && entry.mode !== undefined && (entry.mode & 0o111) === 0) {
     throw new UsageError(`${expected} in ${basename(zipPath)} is not marked executable`);
   }
@@ -105,20 +114,21 @@ export function installZipIntoMirror(options: {
       `${unpacked} already holds an unpacked install of the same version and platform (e.g. a launcher); remove it first so Terraform sees one package`,
     );
   }
-  mkdirSync(providerDir, { recursive: true });
-  const archiveFile = basename(options.zipPath);
-  const archive = join(providerDir, archiveFile);
-  writeAtomically(archive, release.zip);
-
-  // The network mirror protocol's index files, as `terraform providers mirror` writes them.
+  // Read (and so validate) both index files before writing anything: a refusal leaves the mirror as it was.
   const indexPath = join(providerDir, "index.json");
   const index = readJsonObject(indexPath);
+  const versionPath = join(providerDir, `${release.version}.json`);
+  const versionIndex = readJsonObject(versionPath);
+  const archiveFile = basename(options.zipPath);
+  const archive = join(providerDir, archiveFile);
+
+  mkdirSync(providerDir, { recursive: true });
+  writeAtomically(archive, release.zip);
+  // The network mirror protocol's index files, as `terraform providers mirror` writes them.
   writeAtomically(
     indexPath,
     `${JSON.stringify({ ...index, versions: { ...objectField(index, "versions"), [release.version]: {} } }, null, 2)}\n`,
   );
-  const versionPath = join(providerDir, `${release.version}.json`);
-  const versionIndex = readJsonObject(versionPath);
   const archives = {
     ...objectField(versionIndex, "archives"),
     [release.platform]: { url: archiveFile, hashes: release.hashes },

@@ -1,7 +1,8 @@
 /**
  * A strict reader for the provider's release zips (PKZIP, stored or deflated, no ZIP64, no
- * encryption): every size, offset and CRC is checked, and inflation is capped at the declared
- * size, so a hostile or truncated zip is refused with a message instead of read past its end.
+ * encryption): every size, offset and CRC is checked, inflation is capped at the declared size,
+ * and no size may exceed MAX_RELEASE_BYTES, so a hostile or truncated zip (or a zip bomb that
+ * declares its size honestly) is refused with a message instead of read past its end or into memory.
  */
 import { crc32, inflateRawSync } from "node:zlib";
 import { UsageError } from "../args";
@@ -15,10 +16,15 @@ const STORED = 0;
 const DEFLATED = 8;
 const ENCRYPTED_FLAG = 0x1;
 const UNIX_HOST = 3;
+const FILE_TYPE_MASK = 0o170000;
+const REGULAR_FILE = 0o100000;
+
+/** Far above a provider binary (about 122 MiB: a Node runtime), far below what would exhaust memory. */
+export const MAX_RELEASE_BYTES = 512 * 1024 * 1024;
 
 export interface ZipEntry {
   name: string;
-  /** Unix mode bits when the zip was made on Unix (the executable bit lives here), else undefined. */
+  /** Unix mode bits when the zip was made on Unix (file type and executable bit live here), else undefined. */
   mode: number | undefined;
   method: number;
   crc: number;
@@ -78,8 +84,19 @@ export function listZip(zip: Buffer): ZipEntry[] {
   return entries;
 }
 
+/** Whether the entry is a plain file: not a symlink, directory or device (type bits 0: no Unix type recorded). */
+export function isRegularFile(entry: ZipEntry): boolean {
+  const type = (entry.mode ?? 0) & FILE_TYPE_MASK;
+  return type === 0 || type === REGULAR_FILE;
+}
+
 /** One entry's bytes, inflated and CRC-checked. */
 export function readZipEntry(zip: Buffer, entry: ZipEntry): Buffer {
+  if (entry.size > MAX_RELEASE_BYTES || entry.compressedSize > MAX_RELEASE_BYTES) {
+    throw new ZipFormatError(
+      `${JSON.stringify(entry.name)} declares ${entry.size} bytes, more than the ${MAX_RELEASE_BYTES} a release may hold`,
+    );
+  }
   const at = entry.localHeaderOffset;
   if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL_HEADER) {
     throw new ZipFormatError(`the local header of ${JSON.stringify(entry.name)} is malformed`);
