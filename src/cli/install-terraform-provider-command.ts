@@ -6,14 +6,18 @@
  * With `--from-zip FILE` it installs a release zip (`npm run package-provider`: a self-contained
  * binary, no Node needed) into a filesystem mirror instead (./provider-release/mirror.ts).
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseFlags, UsageError } from "./args";
 import { installZipIntoMirror } from "./provider-release/mirror";
-import { PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE_NAME } from "./provider-release/names";
-
-export { PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE_NAME };
+import {
+  archiveName,
+  executableName,
+  mirrorProviderPath,
+  PROVIDER_NAMESPACE,
+  PROVIDER_TYPE_NAME,
+} from "./provider-release/names";
 
 const HELP = `Usage: infisical-e2ee install-terraform-provider [--dir DIR]
        infisical-e2ee install-terraform-provider --from-zip FILE [--mirror DIR] [--checksums FILE]
@@ -64,9 +68,17 @@ export function installTerraformProvider(options: { dir?: string; nodePath?: str
   const { version } = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string };
   const cliPath = resolve(__dirname, "..", "cli.js");
   const root = resolve(options.dir ?? join(homedir(), ".terraform.d", "plugins"));
-  const directory = join(root, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE_NAME, version, terraformPlatform());
+  const platform = terraformPlatform();
+  const providerDir = join(root, ...mirrorProviderPath());
+  const packed = join(providerDir, archiveName(version, platform));
+  if (existsSync(packed)) {
+    throw new UsageError(
+      `${packed} is a packed install of the same version and platform (--from-zip); remove it first so Terraform sees one package`,
+    );
+  }
+  const directory = join(providerDir, version, platform);
   mkdirSync(directory, { recursive: true });
-  const executable = join(directory, `terraform-provider-${PROVIDER_TYPE_NAME}_v${version}`);
+  const executable = join(directory, executableName(version, platform));
   writeFileSync(executable, launcherScript(options.nodePath ?? process.execPath, cliPath));
   chmodSync(executable, 0o755);
   return { directory, executable, version };

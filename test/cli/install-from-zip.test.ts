@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { writeZip } from "../../scripts/package-provider/zip-writer";
 import { UsageError } from "../../src/cli/args";
+import { installTerraformProvider, terraformPlatform } from "../../src/cli/install-terraform-provider-command";
 import { checksumsText, contentsHash, zipHash } from "../../src/cli/provider-release/hashes";
 import { installZipIntoMirror } from "../../src/cli/provider-release/mirror";
 import { listZip, MAX_RELEASE_BYTES, readZipEntry } from "../../src/cli/provider-release/zip-reader";
@@ -220,5 +221,25 @@ describe("release zips", () => {
       () => installZipIntoMirror({ zipPath: release(goodZip()), mirror }),
       /already holds an unpacked install/,
     );
+  });
+
+  test("the launcher goes into the unpacked layout, and refuses a mirror holding a packed zip of its version", () => {
+    const mirror = mkdtempSync(join(work, "mirror-"));
+    const launcher = installTerraformProvider({ dir: mirror });
+    const version = launcher.version;
+    const platform = terraformPlatform();
+    assert.equal(launcher.executable, join(mirror, ...PROVIDER_DIR, version, platform, `${NAME}_v${version}`));
+    assert.match(
+      readFileSync(launcher.executable, "utf8"),
+      /^#!\/bin\/sh\n[\s\S]*exec '[^']+' '[^']+cli\.js' terraform-provider "\$@"\n$/,
+    );
+
+    const packedMirror = mkdtempSync(join(work, "mirror-"));
+    installZipIntoMirror({
+      zipPath: release(goodZip(version), { version, platform }),
+      mirror: packedMirror,
+    });
+    assert.throws(() => installTerraformProvider({ dir: packedMirror }), /is a packed install of the same version/);
+    assert.ok(!existsSync(join(packedMirror, ...PROVIDER_DIR, version)), "no unpacked directory beside the zip");
   });
 });
