@@ -48,9 +48,9 @@ export function loadProtocolDefinition(): PackageDefinition {
   return sea.isSea() ? loadProtocolJson(sea.getAsset(EMBEDDED_PROTOCOL_ASSET, "utf8")) : loadProtoFiles();
 }
 
-export function loadPluginServices(definition: PackageDefinition = loadProtocolDefinition()): PluginServices {
+export function loadPluginServices(): PluginServices {
   const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
-  const root = grpc.loadPackageDefinition(definition);
+  const root = grpc.loadPackageDefinition(loadProtocolDefinition());
   const pick = (path: string) => path.split(".").reduce<unknown>((node, part) => (node as GrpcObject)[part], root);
   return {
     provider: pick("tfplugin6.Provider") as ServiceClientConstructor,
