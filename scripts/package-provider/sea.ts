@@ -38,6 +38,8 @@ export async function buildExecutable(options: {
       output: "provider.blob",
       disableExperimentalSEAWarning: true,
       useCodeCache: options.codeCache,
+      // A self-contained provider: the NODE_OPTIONS of the user's shell (--require, --inspect...) must not reach it.
+      execArgvExtension: "none",
       assets: { [EMBEDDED_PROTOCOL_ASSET]: EMBEDDED_PROTOCOL_ASSET },
     }),
   );

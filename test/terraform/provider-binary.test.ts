@@ -2,10 +2,10 @@
  * The single-file provider as users of a registry or mirror get it: `npm run package-provider`'s
  * build (once per run, into a temporary directory), installed from its zip into a filesystem
  * mirror, then real `terraform init` / `apply` / `destroy` of examples/terraform with NO `node`
- * on terraform's PATH, against the embedded server running in its own process. init must check
- * the zip against the release's SHA256SUMS (seeded into the lock file as a `zh:` hash) and refuse
- * a corrupted zip. The same mirror directory, served over HTTPS on loopback, works as a network
- * mirror whose listed hashes init checks.
+ * on terraform's PATH (and a NODE_OPTIONS the binary must ignore), against the embedded server
+ * running in its own process. init must check the zip against the release's SHA256SUMS (seeded
+ * into the lock file as a `zh:` hash) and refuse a zip that does not match it. The same mirror
+ * directory, served over HTTPS on loopback, works as a network mirror whose listed hashes init checks.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -145,6 +145,8 @@ describe("the single-file provider from a filesystem mirror, no node on PATH", {
       TF_IN_AUTOMATION: "1",
       TF_INPUT: "0",
       TF_CLI_CONFIG_FILE: cliConfig(join(work, "mirror")),
+      // Terraform passes its environment on to the provider: a Node binary honouring it would fail to start.
+      NODE_OPTIONS: `--require ${join(work, "no-such-hook.js")}`,
     };
     mkdirSync(config());
     for (const name of readdirSync(join(PACKAGE_ROOT, "examples", "terraform")).filter((n) => n.endsWith(".tf"))) {
