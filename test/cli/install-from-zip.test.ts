@@ -150,6 +150,12 @@ describe("release zips", () => {
       assertRefused(odd, /not a release zip name/);
     }
     assertRefused(release(Buffer.from("definitely not a zip file, just text")), /not a zip file/);
+    const directory = join(mkdtempSync(join(work, "named-")), `${NAME}_1.2.3_linux_amd64.zip`);
+    mkdirSync(directory);
+    assertRefused(directory, /is not a regular file/);
+    const sumsDirectory = release(zip, { sums: false });
+    mkdirSync(join(sumsDirectory, "..", `${NAME}_1.2.3_SHA256SUMS`));
+    assertRefused(sumsDirectory, /SHA256SUMS is not a regular file/);
     assertRefused(release(zip.subarray(0, zip.length - 30), { sums: false }), /not a zip file|malformed|past/);
     const dataStart = 30 + `${NAME}_v1.2.3`.length;
     const corrupted = Buffer.from(zip);

@@ -59,7 +59,10 @@ export function inspectReleaseZip(zipPath: string, checksumsPath?: string) {
     );
   }
   if (!existsSync(zipPath)) throw new UsageError(`${zipPath} does not exist`);
-  const zipBytes = statSync(zipPath).size;
+  const stat = statSync(zipPath);
+  // Not a directory (EISDIR) and not a FIFO or device (reading one could block forever).
+  if (!stat.isFile()) throw new UsageError(`${zipPath} is not a regular file`);
+  const zipBytes = stat.size;
   if (zipBytes > MAX_RELEASE_BYTES) {
     throw new UsageError(
       `${basename(zipPath)} is ${zipBytes} bytes, more than the ${MAX_RELEASE_BYTES} a release may hold`,
@@ -84,6 +87,7 @@ export function inspectReleaseZip(zipPath: string, checksumsPath?: string) {
   const sums = checksumsPath ?? join(dirname(zipPath), checksumsName(parsed.version));
   let checkedAgainst: string | undefined;
   if (existsSync(sums)) {
+    if (!statSync(sums).isFile()) throw new UsageError(`${sums} is not a regular file`);
     const listed = listedChecksum(readFileSync(sums, "utf8"), basename(zipPath));
     if (listed === undefined) throw new UsageError(`${sums} does not list ${basename(zipPath)}`);
     if (listed !== sha256Hex(zip)) {
