@@ -23,7 +23,11 @@ const excludeNative: Plugin = {
   },
 };
 
-const BUILTINS = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`), "node:sea"]);
+/**
+ * Built into the embedded Node. Any `node:` specifier is one (no package can be named so), whatever
+ * the Node running the build lists: Node 20 lists no `node:sqlite`, which undici's cache module names.
+ */
+const isBuiltin = (specifier: string): boolean => specifier.startsWith("node:") || builtinModules.includes(specifier);
 
 export interface Bundle {
   file: string;
@@ -51,7 +55,7 @@ export async function bundleProvider(options: { root: string; outDir: string; ve
     plugins: [excludeNative],
   });
   const output = Object.values(result.metafile.outputs)[0];
-  const foreign = (output?.imports ?? []).filter((i) => i.external && !BUILTINS.has(i.path)).map((i) => i.path);
+  const foreign = (output?.imports ?? []).filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path);
   if (foreign.length > 0) {
     throw new Error(`the provider bundle still requires ${foreign.join(", ")}: it would fail inside the binary`);
   }
