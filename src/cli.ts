@@ -26,7 +26,8 @@ const commands: Record<string, Command> = {
     load: () => require("./cli/terraform-provider-command"),
   },
   "install-terraform-provider": {
-    summary: "Install a launcher into Terraform's local plugin mirror (--dir DIR).",
+    summary:
+      "Install the provider into a Terraform plugin mirror: a launcher (--dir DIR) or a release zip (--from-zip FILE --mirror DIR).",
     load: () => require("./cli/install-terraform-provider-command"),
   },
 };
