@@ -21,6 +21,13 @@ export {
 } from "./asymmetric";
 export { computeBlindIndex, generateBlindIndexSalt } from "./blind-index";
 export {
+  FINGERPRINT_PREFIX,
+  fingerprintProblem,
+  normalizeFingerprint,
+  publicKeyFingerprint,
+  sameFingerprint,
+} from "./fingerprint";
+export {
   derivePasswordKey,
   legacyPasswordKey,
   type ProtectedPrivateKey,
