@@ -36,7 +36,7 @@ export async function vouchForSender(
   const sender = publicKeyFingerprint(senderPublicKey);
   if (policy.trustedFingerprints.includes(sender)) return "trusted";
   const trustHint =
-    "If you checked this fingerprint with the person who added you (they see it with `infisical-e2ee fingerprint`), add it to trustedKeyFingerprints (INFISICAL_TRUSTED_KEY_FINGERPRINTS).";
+    "If you checked this fingerprint with the person who added you (they see it with `infisical-e2ee fingerprint`), add it to trustedKeyFingerprints (Terraform: trusted_key_fingerprints; or INFISICAL_TRUSTED_KEY_FINGERPRINTS).";
   const version = await projectVersion();
   if (version === SERVER_KEYED_PROJECT_VERSION) {
     if (!policy.allowServerKeyedProjects) {
