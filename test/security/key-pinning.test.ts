@@ -368,6 +368,39 @@ describe("key pinning against a lying server", () => {
     }
   });
 
+  it("real-server shape (server-keyed project, per-project ghost sender): the happy path opens the real key", async () => {
+    const honest = h.userSession();
+    const projectId = await freshProject(honest);
+    const projectKey = await honest.projectKey(projectId);
+    const adminPublicKey = (await honest.user()).publicKey;
+    // As the real server of 2024 answers for projects it created: the ghost user wraps our copy.
+    const ghost = generateKeyPair();
+    const copy = encryptAsymmetric(projectKey, adminPublicKey, ghost.privateKey);
+    const proxy = await startLyingProxy(h.server.url, (method, path, body) => {
+      if (method === "GET" && path.endsWith("/encrypted-key")) {
+        Object.assign(body, {
+          encryptedKey: copy.ciphertext,
+          nonce: copy.nonce,
+          sender: { publicKey: ghost.publicKey },
+        });
+      }
+      if (method === "GET" && path === `/api/v1/workspace/${projectId}`) body.workspace.version = 2;
+    });
+    const log = recordingLog();
+    const session = adminVia(proxy.url, log);
+    try {
+      assert.equal(await session.projectKey(projectId), projectKey);
+      const location = { projectId, environment: "dev", path: "/" };
+      await session.secrets.create(location, { key: "GHOST_OK", value: "v", comment: "" });
+      assert.equal((await honest.secrets.get(location, "GHOST_OK"))?.value, "v");
+      const warning = log.warnings.find((w) => w.fields?.projectId === projectId);
+      assert.equal(warning?.fields?.senderFingerprint, publicKeyFingerprint(ghost.publicKey));
+    } finally {
+      await session.close();
+      await proxy.close();
+    }
+  });
+
   it("membership state written by 0.1.0 (no fingerprint) loads: pinned on first read, checked from then on", async () => {
     const session = h.userSession();
     const ctx = h.ctx(session);
