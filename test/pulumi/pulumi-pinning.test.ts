@@ -11,9 +11,15 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, test } from "node:test";
 import { bootstrap, inviteMember } from "../../src/provider/bootstrap";
-import { generateKeyPair, publicKeyFingerprint } from "../../src/provider/crypto";
+import {
+  encryptAsymmetric,
+  generateKeyPair,
+  generateProjectKey,
+  publicKeyFingerprint,
+} from "../../src/provider/crypto";
 import { openSession } from "../../src/provider/session";
 import type * as Face from "../../src/pulumi/index";
+import { providerText } from "../../src/pulumi/provider";
 import { type RunningServer, startServer } from "../../src/server";
 import { parseLogLine } from "../core/harness";
 import { type Json, startLyingProxy } from "../support/lying-proxy";
@@ -150,5 +156,50 @@ test("pulumi host, database edit: create pinned honestly, then refresh and updat
     await host.delete(URN, created.id, created.properties);
   } finally {
     await host.close();
+  }
+});
+
+test("pulumi host, proxy swapping sender.publicKey of our key copy: a secret create fails; nothing is written", async () => {
+  const admin = openSession({ host: server.url, ...ADMIN }, { env: {} });
+  const adminPublicKey = (await admin.user()).publicKey;
+  await admin.close();
+  const forged = encryptAsymmetric(generateProjectKey(), adminPublicKey, attacker.privateKey);
+  const proxy = await startLyingProxy(server.url, (method, path, body) => {
+    if (method === "GET" && path.endsWith("/encrypted-key")) {
+      Object.assign(body, {
+        encryptedKey: forged.ciphertext,
+        nonce: forged.nonce,
+        sender: { publicKey: attacker.publicKey },
+      });
+    }
+  });
+  const host = await hostFor(proxy.url);
+  try {
+    const urn = urnOf("Secret", "forged");
+    const inputs = {
+      projectId,
+      environment: "dev",
+      key: "FORGED",
+      value: secret("canary-value-forged-key-9d1e"),
+      __provider: providerText("secret"),
+    };
+    const checked = await host.check(urn, {}, inputs);
+    assert.deepEqual(checked.failures, []);
+    const from = serverLog.length;
+    const error = await host.create(urn, checked.inputs).then(
+      () => assert.fail("a secret must not be encrypted under a key from an unvouched sender"),
+      (e: HostError) => e,
+    );
+    const text = `${error.message} ${error.details}`;
+    assert.ok(text.includes(attackerFingerprint), text);
+    assert.match(text, /neither this user's key nor a trusted one/);
+    const writes = serverLog
+      .slice(from)
+      .map(parseLogLine)
+      .filter((r) => r && r.method !== "GET" && /secrets/.test(r.route));
+    assert.deepEqual(writes, [], "no secret write reached the server");
+  } finally {
+    await host.close();
+    await proxy.close();
   }
 });
