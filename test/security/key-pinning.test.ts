@@ -18,7 +18,7 @@ import {
   generateProjectKey,
   publicKeyFingerprint,
 } from "../../src/provider/crypto";
-import { KeyPinMismatchError, UntrustedKeySenderError } from "../../src/provider/errors";
+import { KeyPinMismatchError, ProviderError, UntrustedKeySenderError } from "../../src/provider/errors";
 import { projectMembers } from "../../src/provider/resources/lookups/project-members";
 import { project } from "../../src/provider/resources/project";
 import { projectMembership } from "../../src/provider/resources/project-membership";
@@ -292,6 +292,29 @@ describe("key pinning against a lying server", () => {
     assert.equal(await member.projectKey(projectId), await session.projectKey(projectId));
     await member.close();
     await projectMembership.ops.delete(ctx, created.id, updated);
+  });
+
+  it("a login answer that omits or swaps our public key: our own key is derived locally, never taken from it", async () => {
+    const omit = await startLyingProxy(h.server.url, (method, path, body) => {
+      if (method === "POST" && path.endsWith("/auth/login2")) delete body.publicKey;
+    });
+    const member = openSession({ host: omit.url, email: MEMBER_EMAIL, password: MEMBER_PASSWORD }, { env: {} });
+    try {
+      assert.equal((await member.user()).publicKey, memberPublicKey);
+    } finally {
+      await member.close();
+      await omit.close();
+    }
+    const swap = await startLyingProxy(h.server.url, (method, path, body) => {
+      if (method === "POST" && path.endsWith("/auth/login2")) body.publicKey = attacker.publicKey;
+    });
+    const swapped = openSession({ host: swap.url, email: MEMBER_EMAIL, password: MEMBER_PASSWORD }, { env: {} });
+    try {
+      await assert.rejects(swapped.user(), (error: unknown) => ProviderError.is(error) && error.code === "ERR_CRYPTO");
+    } finally {
+      await swapped.close();
+      await swap.close();
+    }
   });
 
   it("proxy swaps sender.publicKey of our own key copy: the key is refused and nothing is written", async () => {
