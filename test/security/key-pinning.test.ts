@@ -148,6 +148,23 @@ describe("key pinning against a lying server", () => {
     const listed = members?.find((m) => m.email === MEMBER_EMAIL);
     assert.equal(listed?.publicKeyFingerprint, memberFingerprint);
     assert.equal(members?.find((m) => m.email === ADMIN_EMAIL)?.publicKeyFingerprint, adminFingerprint);
+    // Until the member trusts the admin, the copy is refused with the fingerprint to check and the
+    // setting spelled for each face.
+    const untrusting = openSession({ host: h.server.url, email: MEMBER_EMAIL, password: MEMBER_PASSWORD }, { env: {} });
+    await assert.rejects(untrusting.projectKey(projectId), (error: unknown) => {
+      assert.ok(error instanceof UntrustedKeySenderError, String(error));
+      assert.equal(error.senderFingerprint, adminFingerprint);
+      for (const part of [
+        adminFingerprint,
+        "trusted_key_fingerprints (Terraform)",
+        "infisical-e2ee:trustedKeyFingerprints (Pulumi)",
+        "INFISICAL_TRUSTED_KEY_FINGERPRINTS",
+      ]) {
+        assert.ok(error.message.includes(part), part);
+      }
+      return true;
+    });
+    await untrusting.close();
     // The member trusts the admin (checked out of band) and opens the copy the admin wrapped.
     const member = openSession(
       { host: h.server.url, email: MEMBER_EMAIL, password: MEMBER_PASSWORD, trustedKeyFingerprints: adminFingerprint },
@@ -384,7 +401,11 @@ describe("key pinning against a lying server", () => {
       assert.ok(log.warnings.some((w) => w.fields?.senderFingerprint === attackerFingerprint));
       await lenient.close();
       const strict = adminVia(proxy.url, recordingLog(), { allowServerKeyedProjects: false });
-      await assert.rejects(strict.projectKey(projectId), (error: unknown) => error instanceof UntrustedKeySenderError);
+      await assert.rejects(
+        strict.projectKey(projectId),
+        (error: unknown) =>
+          error instanceof UntrustedKeySenderError && error.message.includes("allow_server_keyed_projects (Terraform)"),
+      );
       await strict.close();
     } finally {
       await proxy.close();

@@ -36,7 +36,7 @@ export async function vouchForSender(
   const sender = publicKeyFingerprint(senderPublicKey);
   if (policy.trustedFingerprints.includes(sender)) return "trusted";
   const trustHint =
-    "If you checked this fingerprint with the person who added you (they see it with `infisical-e2ee fingerprint`), add it to trustedKeyFingerprints (Terraform: trusted_key_fingerprints; or INFISICAL_TRUSTED_KEY_FINGERPRINTS).";
+    "If the person who added you confirms this fingerprint over a channel the server does not control (they print theirs with `infisical-e2ee fingerprint`), add it to the provider setting trusted_key_fingerprints (Terraform), trustedKeyFingerprints (CDKTF), infisical-e2ee:trustedKeyFingerprints (Pulumi) or INFISICAL_TRUSTED_KEY_FINGERPRINTS, comma-separated; otherwise the server is handing you a key of its own.";
   const version = await projectVersion();
   if (version === SERVER_KEYED_PROJECT_VERSION) {
     if (!policy.allowServerKeyedProjects) {
@@ -44,7 +44,7 @@ export async function vouchForSender(
         projectId,
         sender,
         "the server-side sender of a server-keyed project (the server can read its secrets), and allowServerKeyedProjects is false",
-        trustHint,
+        "To use this project anyway, set allow_server_keyed_projects (Terraform), allowServerKeyedProjects (CDKTF), infisical-e2ee:allowServerKeyedProjects (Pulumi) or INFISICAL_ALLOW_SERVER_KEYED_PROJECTS to true; if the project should be client-keyed, the server is lying about it.",
       );
     }
     log.warn("project key accepted from a server-side sender: the server holds this project's key", {
