@@ -93,7 +93,7 @@ export const connectionFields = {
   }),
 } satisfies FieldMap & Record<keyof typeof SETTING_ENV_VARS, unknown>;
 
-/** The items of a comma- or blank-separated fingerprint list. */
+/** The items of a comma-separated fingerprint list (blanks around each item are ignored). */
 export function splitFingerprints(text: string): string[] {
   return text
     .split(",")
