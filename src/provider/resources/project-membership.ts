@@ -74,6 +74,16 @@ function requirePinned(email: string, pinned: string | undefined, actual: string
   throw new KeyPinMismatchError(email, pinned, actual ?? "(no public key)", REPIN_REMEDY);
 }
 
+/** The server's member list lacks what an operation needs (it answered, but without that member). */
+function notInMemberList(operation: string, serverMessage: string): NotFoundError {
+  return new NotFoundError({
+    status: 0,
+    operation,
+    route: "/api/v1/workspace/{workspaceId}/memberships",
+    serverMessage,
+  });
+}
+
 async function projectMembers(ctx: ResourceContext, projectId: string): Promise<WireProjectMembership[] | undefined> {
   return (await unlessGone(ctx.session.api.memberships.list(projectId)))?.memberships;
 }
@@ -116,12 +126,7 @@ async function createMembership(ctx: ResourceContext, inputs: MembershipInputs) 
   const userId = member.userId ?? member.user.id;
   const created = (await projectMembers(ctx, inputs.projectId))?.find((m) => m.userId === userId);
   if (!created) {
-    throw new NotFoundError({
-      status: 0,
-      operation: "add project member",
-      route: "/api/v1/workspace/{workspaceId}/memberships",
-      serverMessage: "the new membership is not in the project's member list",
-    });
+    throw notInMemberList("add project member", "the new membership is not in the project's member list");
   }
   let outputs = outputsOf(inputs.projectId, inputs.email, created, fingerprint);
   if (outputs.role !== inputs.role) {
@@ -160,12 +165,7 @@ async function readMembership(ctx: ResourceContext, id: string, state: Membershi
 async function updateMembership(ctx: ResourceContext, id: string, olds: MembershipOutputs, news: MembershipInputs) {
   const found = (await projectMembers(ctx, news.projectId))?.find((m) => m.id === id);
   if (!found) {
-    throw new NotFoundError({
-      status: 0,
-      operation: "update project member",
-      route: "/api/v1/workspace/{workspaceId}/memberships",
-      serverMessage: "the membership is not in the project's member list",
-    });
+    throw notInMemberList("update project member", "the membership is not in the project's member list");
   }
   const actual = reportedFingerprint(found);
   const wanted = news.publicKeyFingerprint ?? olds.publicKeyFingerprint;
@@ -197,12 +197,7 @@ async function importMembership(ctx: ResourceContext, importId: string) {
     (m) => sameEmail(m.user.email, email!) || sameEmail(m.user.username, email!),
   );
   if (!found) {
-    throw new NotFoundError({
-      status: 0,
-      operation: "import project membership",
-      route: "/api/v1/workspace/{workspaceId}/memberships",
-      serverMessage: "the project has no member with this email",
-    });
+    throw notInMemberList("import project membership", "the project has no member with this email");
   }
   // Imported memberships pin the key the server reports now; set publicKeyFingerprint to check it.
   return { id: found.id, outputs: outputsOf(projectId!, email!, found, reportedFingerprint(found)) };
