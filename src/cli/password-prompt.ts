@@ -11,6 +11,12 @@ export function promptPassword(question: string): Promise<string> {
     },
   });
   const rl = createInterface({ input: process.stdin, output, terminal: true });
+  // Ctrl-C at the prompt: without a listener readline only pauses, and the process would exit 0.
+  rl.on("SIGINT", () => {
+    rl.close();
+    process.stderr.write("\n");
+    process.exit(130);
+  });
   return new Promise((resolve) => {
     rl.question(question, (answer) => {
       rl.close();
