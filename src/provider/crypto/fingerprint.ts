@@ -59,13 +59,9 @@ export function normalizeFingerprint(text: string): string | undefined {
  * only, so what the user wrote is what state holds (Terraform insists on that).
  */
 export function fingerprintProblem(text: string): string | undefined {
-  return normalizeFingerprint(text) !== text
-    ? `is not a public-key fingerprint; expected ${FINGERPRINT_PREFIX}XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX as printed by \`infisical-e2ee fingerprint\``
-    : undefined;
-}
-
-/** True when both spell the same fingerprint. */
-export function sameFingerprint(a: string, b: string): boolean {
-  const left = normalizeFingerprint(a);
-  return left !== undefined && left === normalizeFingerprint(b);
+  const canonical = normalizeFingerprint(text);
+  if (canonical === text) return undefined;
+  return canonical !== undefined
+    ? "must be written exactly as `infisical-e2ee fingerprint` prints it (upper case, groups joined by dashes, no blanks)"
+    : `is not a public-key fingerprint; expected ${FINGERPRINT_PREFIX}XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX as printed by \`infisical-e2ee fingerprint\``;
 }

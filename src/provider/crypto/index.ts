@@ -25,7 +25,6 @@ export {
   fingerprintProblem,
   normalizeFingerprint,
   publicKeyFingerprint,
-  sameFingerprint,
 } from "./fingerprint";
 export {
   derivePasswordKey,
