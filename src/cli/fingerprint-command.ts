@@ -2,7 +2,7 @@
 import { publicKeyFingerprint } from "../provider/crypto/fingerprint";
 import { ProviderError } from "../provider/errors";
 import { openSession } from "../provider/session";
-import { parseFlags, UsageError } from "./args";
+import { commandFlags } from "./args";
 import { promptPassword } from "./password-prompt";
 
 const USAGE = `Usage: infisical-e2ee fingerprint --host URL --email EMAIL [--password PASSWORD] [--allow-insecure-http]
@@ -14,20 +14,8 @@ Host, email and password may also come from INFISICAL_HOST, INFISICAL_EMAIL and 
 without a password, it is asked for when the terminal is interactive.`;
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes("--help")) {
-    console.log(USAGE);
-    return 0;
-  }
-  let flags: ReturnType<typeof parse>;
-  try {
-    flags = parse(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`fingerprint: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
+  const flags = commandFlags("fingerprint", USAGE, argv, FLAGS);
+  if (typeof flags === "number") return flags;
   const host = flags.host ?? process.env.INFISICAL_HOST;
   const email = flags.email ?? process.env.INFISICAL_EMAIL;
   let password = flags.password ?? process.env.INFISICAL_PASSWORD;
@@ -58,11 +46,9 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function parse(argv: string[]) {
-  return parseFlags(argv, {
-    host: "string",
-    email: "string",
-    password: "string",
-    "allow-insecure-http": "boolean",
-  });
-}
+const FLAGS = {
+  host: "string",
+  email: "string",
+  password: "string",
+  "allow-insecure-http": "boolean",
+} as const;
