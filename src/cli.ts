@@ -21,6 +21,11 @@ const commands: Record<string, Command> = {
       "Create or log in the admin, create a project and a service token (--host, --email, --password, --project, --json, --allow-insecure-http).",
     load: () => require("./cli/bootstrap-command"),
   },
+  fingerprint: {
+    summary:
+      "Log in and print your own public-key fingerprint, to pin on your memberships (--host, --email, --password, --allow-insecure-http).",
+    load: () => require("./cli/fingerprint-command"),
+  },
   "terraform-provider": {
     summary: "The Terraform plugin entry point (started by Terraform, speaks go-plugin + tfplugin6).",
     load: () => require("./cli/terraform-provider-command"),

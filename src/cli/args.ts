@@ -27,3 +27,26 @@ export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): ParsedF
   }
   return out as ParsedFlags<S>;
 }
+
+/**
+ * A subcommand's flags, or the exit code when it cannot go on: 0 after printing `usage` for
+ * `--help`, 2 after printing the problem and `usage` for a usage error.
+ */
+export function commandFlags<S extends FlagSpec>(
+  command: string,
+  usage: string,
+  argv: string[],
+  spec: S,
+): ParsedFlags<S> | number {
+  if (argv.includes("--help")) {
+    console.log(usage);
+    return 0;
+  }
+  try {
+    return parseFlags(argv, spec);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${command}: ${error.message}\n\n${usage}`);
+    return 2;
+  }
+}

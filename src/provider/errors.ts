@@ -20,7 +20,9 @@ export type ErrorCode =
   | "ERR_API_VALIDATION"
   | "ERR_TRANSPORT"
   | "ERR_PARTIAL_CREATE"
-  | "ERR_IMPORT_UNSUPPORTED";
+  | "ERR_IMPORT_UNSUPPORTED"
+  | "ERR_KEY_PIN_MISMATCH"
+  | "ERR_UNTRUSTED_KEY_SENDER";
 
 /** Every code with a one-line meaning; docs/errors.md is checked against this by a test. */
 export const ERROR_CODES: Record<ErrorCode, string> = {
@@ -37,6 +39,10 @@ export const ERROR_CODES: Record<ErrorCode, string> = {
   ERR_TRANSPORT: "The request never got an HTTP answer (connection refused or reset, timeout, TLS).",
   ERR_PARTIAL_CREATE: "The object was created but a follow-up step failed; `id` says what exists now.",
   ERR_IMPORT_UNSUPPORTED: "This resource cannot be imported by nature; the message says why.",
+  ERR_KEY_PIN_MISMATCH:
+    "A member's public key does not match the pinned fingerprint; `member`, `expected` and `actual` say whose and which. Nothing was wrapped.",
+  ERR_UNTRUSTED_KEY_SENDER:
+    "The project key copy was sent by a key this provider cannot vouch for; `projectId` and `senderFingerprint` say which. The key was not used.",
 };
 
 export interface ProviderErrorOptions {
@@ -153,6 +159,7 @@ export type CryptoStep =
   | "parse-service-token"
   | "srp"
   | "unwrap-project-key"
+  | "fingerprint"
   | "decrypt-secret"
   | "encrypt-secret"
   | "input";
@@ -260,5 +267,38 @@ export class PartialCreateError extends ProviderError {
 export class ImportUnsupportedError extends ProviderError {
   constructor(resource: string, why: string) {
     super("ERR_IMPORT_UNSUPPORTED", `${resource} cannot be imported: ${why}`);
+  }
+}
+
+/**
+ * A member's public key, as the server reports it now, is not the one pinned (input or state).
+ * Raised before anything is wrapped for that key.
+ */
+export class KeyPinMismatchError extends ProviderError {
+  readonly member: string;
+  readonly expected: string;
+  readonly actual: string;
+  constructor(member: string, expected: string, actual: string, remedy: string) {
+    super(
+      "ERR_KEY_PIN_MISMATCH",
+      `The public key of ${member} is ${actual}, but ${expected} is pinned; nothing was wrapped for it. ${remedy}`,
+    );
+    this.member = member;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The sender of our own project-key copy is neither us, nor a trusted key, nor an accepted server-side sender. */
+export class UntrustedKeySenderError extends ProviderError {
+  readonly projectId: string;
+  readonly senderFingerprint: string;
+  constructor(projectId: string, senderFingerprint: string, why: string, remedy: string) {
+    super(
+      "ERR_UNTRUSTED_KEY_SENDER",
+      `Project ${projectId}: this user's copy of the project key was sent by ${senderFingerprint}, ${why}; the key was not used. ${remedy}`,
+    );
+    this.projectId = projectId;
+    this.senderFingerprint = senderFingerprint;
   }
 }

@@ -44,5 +44,8 @@ export const getProjectOutput = lookupOutputFunction(lookups.project);
 export const getAuditLogs = lookupFunction(lookups.auditLogs);
 export const getAuditLogsOutput = lookupOutputFunction(lookups.auditLogs);
 
+export const getProjectMembers = lookupFunction(lookups.projectMembers);
+export const getProjectMembersOutput = lookupOutputFunction(lookups.projectMembers);
+
 export { closeLookupSession } from "./lookups";
 export type { ArgsOf, DeepInput, LookupArgsOf, LookupResultOf, OutputPropertiesOf } from "./types";

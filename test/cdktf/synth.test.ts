@@ -246,7 +246,7 @@ for (const [name, kit] of Object.entries(KITS)) {
       assert.deepEqual(Object.keys(resources).sort(), Object.keys(classes).sort());
       assert.equal(classes.projectMembership!.tfResourceType, "infisicale2ee_project_membership");
       assert.equal(classes.serviceToken!.tfResourceType, "infisicale2ee_service_token");
-      assert.deepEqual(Object.keys(lookups).sort(), ["auditLogs", "project", "secrets"]);
+      assert.deepEqual(Object.keys(lookups).sort(), ["auditLogs", "project", "projectMembers", "secrets"]);
       assert.equal(DataInfisicalE2eeAuditLogs.tfResourceType, "infisicale2ee_audit_logs");
     });
   });

@@ -37,12 +37,13 @@ export function parseLogLine(line: string): LoggedRequest | undefined {
 }
 
 export async function startHarness(
-  options: { rateLimit?: "off" | "infisical"; projectName?: string } = {},
+  options: { rateLimit?: "off" | "infisical"; projectName?: string; dataDir?: string } = {},
 ): Promise<Harness> {
   const requests: LoggedRequest[] = [];
   const server = await startServer({
     port: 0,
     rateLimit: options.rateLimit,
+    dataDir: options.dataDir,
     log: (line) => {
       const parsed = parseLogLine(line);
       if (parsed) requests.push(parsed);

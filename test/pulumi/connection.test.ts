@@ -29,6 +29,8 @@ test("config keys and their secrecy come from the core schema", () => {
     organizationId: "organizationId",
     allowInsecureHttp: "allowInsecureHttp",
     timeoutMs: "timeoutMs",
+    trustedKeyFingerprints: "trustedKeyFingerprints",
+    allowServerKeyedProjects: "allowServerKeyedProjects",
   });
   assert.deepEqual(SECRET_CONFIG_KEYS, ["infisical-e2ee:token", "infisical-e2ee:password"]);
 });

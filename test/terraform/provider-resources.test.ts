@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { bootstrap, inviteMember } from "../../src/provider/bootstrap";
+import { publicKeyFingerprint } from "../../src/provider/crypto";
 import { resources } from "../../src/provider/registry";
 import { isUnknown, UNKNOWN } from "../../src/provider/schema/fields";
 import { openSession } from "../../src/provider/session";
@@ -106,6 +107,7 @@ describe("terraform provider: real resources against the embedded server", () =>
     assert.deepEqual(Object.keys(tf.schema.data_source_schemas).sort(), [
       "infisicale2ee_audit_logs",
       "infisicale2ee_project",
+      "infisicale2ee_project_members",
       "infisicale2ee_secrets",
     ]);
     for (const resource of Object.values(resources)) {
@@ -525,8 +527,13 @@ describe("terraform provider: real resources against the embedded server", () =>
     const onServer = (await listed()).find((m) => m.id === state.id);
     assert.equal(onServer?.userId, memberUserId);
     assert.equal(onServer?.roles[0]?.role, "member");
-    // The project key was wrapped for the member on the client: the member can now decrypt.
-    const memberSession = openSession({ host: server.url, ...MEMBER }, { env: {} });
+    // The project key was wrapped for the member on the client: the member, trusting the admin's
+    // key (checked out of band), can now decrypt.
+    const adminFingerprint = publicKeyFingerprint((await session.user()).publicKey);
+    const memberSession = openSession(
+      { host: server.url, ...MEMBER, trustedKeyFingerprints: adminFingerprint },
+      { env: {} },
+    );
     try {
       const key = unique("SHARED_");
       await session.secrets.create(

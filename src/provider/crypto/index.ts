@@ -21,6 +21,12 @@ export {
 } from "./asymmetric";
 export { computeBlindIndex, generateBlindIndexSalt } from "./blind-index";
 export {
+  FINGERPRINT_PREFIX,
+  fingerprintProblem,
+  normalizeFingerprint,
+  publicKeyFingerprint,
+} from "./fingerprint";
+export {
   derivePasswordKey,
   legacyPasswordKey,
   type ProtectedPrivateKey,

@@ -13,11 +13,13 @@ import {
   decryptSymmetric,
   encryptAsymmetric,
   parseServiceToken,
+  publicKeyFromPrivateKey,
   type ServiceTokenParts,
 } from "../crypto";
 import { CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors";
 import { type Logger, silentLogger } from "../schema/resource";
 import { KeyRing } from "./key-ring";
+import { vouchForSender } from "./key-sender";
 import { forgetLogin, type LoginCredentials, loginOnce, type UserLogin } from "./login";
 import { type CoalescingOptions, CoalescingSecretStore } from "./secret-store";
 import type { AuthMode, Session, SessionUser } from "./session";
@@ -192,6 +194,17 @@ class ConnectedSession implements Session {
     }
     const login = await this.#login();
     const copy = await this.api.projects.encryptedKey(projectId);
+    await vouchForSender(
+      projectId,
+      copy.sender.publicKey,
+      {
+        ownPublicKey: publicKeyFromPrivateKey(login.privateKey),
+        trustedFingerprints: this.#settings.trustedKeyFingerprints,
+        allowServerKeyedProjects: this.#settings.allowServerKeyedProjects,
+      },
+      async () => (await this.api.projects.get(projectId)).workspace?.version,
+      this.#log,
+    );
     try {
       return decryptAsymmetric(
         { ciphertext: copy.encryptedKey, nonce: copy.nonce },

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Api } from "../api";
-import { recoverPrivateKey, SrpClient } from "../crypto";
+import { publicKeyFromPrivateKey, recoverPrivateKey, SrpClient } from "../crypto";
 import { CryptoError, UnauthorizedError } from "../errors";
 import type { SessionUser } from "./session";
 import { settingError } from "./settings";
@@ -95,7 +95,10 @@ async function login(api: Api, credentials: LoginCredentials): Promise<UserLogin
   const organizationId = await chooseOrganization(api, answer.token, credentials.organizationId);
   const { token } = await api.auth.selectOrganization(answer.token, organizationId);
   const userId = await findUserId(api, token, organizationId, email);
-  return { token, privateKey, user: { userId, email, organizationId, publicKey: answer.publicKey } };
+  // Our own public key comes from the private key, never from the answer: it is what project keys
+  // are wrapped for and what `infisical-e2ee fingerprint` prints (the answer may omit or fake it).
+  const publicKey = publicKeyFromPrivateKey(privateKey);
+  return { token, privateKey, user: { userId, email, organizationId, publicKey } };
 }
 
 async function chooseOrganization(api: Api, loginToken: string, wanted: string | undefined): Promise<string> {

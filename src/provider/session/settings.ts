@@ -4,6 +4,7 @@
  * (Terraform provider block, Pulumi config keys) from it. Every problem is a ConfigError naming
  * the setting and how to fix it; values are never echoed.
  */
+import { fingerprintProblem, normalizeFingerprint } from "../crypto/fingerprint";
 import { ConfigError, type FieldFailure } from "../errors";
 import { bool, type FieldMap, num, str } from "../schema/fields";
 import { checkFields } from "../schema/resource";
@@ -25,6 +26,8 @@ export const SETTING_ENV_VARS = {
   organizationId: "INFISICAL_ORGANIZATION_ID",
   allowInsecureHttp: "INFISICAL_ALLOW_INSECURE_HTTP",
   timeoutMs: "INFISICAL_TIMEOUT_MS",
+  trustedKeyFingerprints: "INFISICAL_TRUSTED_KEY_FINGERPRINTS",
+  allowServerKeyedProjects: "INFISICAL_ALLOW_SERVER_KEYED_PROJECTS",
 } as const;
 
 /**
@@ -76,7 +79,27 @@ export const connectionFields = {
         ? undefined
         : `must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}`,
   }),
+  trustedKeyFingerprints: str({
+    optional: true,
+    doc: `Public-key fingerprints (comma-separated, as \`infisical-e2ee fingerprint\` prints them) of members whose copies of a project key this user accepts, besides its own: set the fingerprint of whoever added you to a project, after checking it with them. Falls back to ${SETTING_ENV_VARS.trustedKeyFingerprints}.`,
+    validate: (text) => {
+      const bad = splitFingerprints(text).find((one) => fingerprintProblem(one) !== undefined);
+      return bad === undefined ? undefined : fingerprintProblem(bad);
+    },
+  }),
+  allowServerKeyedProjects: bool({
+    optional: true,
+    doc: `Accept project keys of server-keyed projects (\`version: 2\`, as Infisical creates them since 2024), whose key copies a server-side sender wraps and which the server can read anyway. Falls back to ${SETTING_ENV_VARS.allowServerKeyedProjects}, then true; false refuses them (docs/security.md).`,
+  }),
 } satisfies FieldMap & Record<keyof typeof SETTING_ENV_VARS, unknown>;
+
+/** The items of a comma-separated fingerprint list (blanks around each item are ignored). */
+export function splitFingerprints(text: string): string[] {
+  return text
+    .split(",")
+    .map((one) => one.trim())
+    .filter((one) => one !== "");
+}
 
 export type SettingName = keyof typeof connectionFields;
 
@@ -150,6 +173,9 @@ export interface ResolvedSettings {
   allowInsecureHttp: boolean;
   timeoutMs: number;
   organizationId?: string;
+  /** Canonical fingerprints of keys trusted as project-key senders (besides the user's own). */
+  trustedKeyFingerprints: string[];
+  allowServerKeyedProjects: boolean;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
@@ -195,5 +221,19 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
   }
   const host = url.origin + url.pathname.replace(/\/+$/, "");
   const timeoutMs = checked.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return { host, serviceToken, email, password, allowInsecureHttp, timeoutMs, organizationId };
+  const trustedKeyFingerprints = splitFingerprints(checked.trustedKeyFingerprints ?? "").map(
+    (one) => normalizeFingerprint(one)!,
+  );
+  const allowServerKeyedProjects = checked.allowServerKeyedProjects ?? true;
+  return {
+    host,
+    serviceToken,
+    email,
+    password,
+    allowInsecureHttp,
+    timeoutMs,
+    organizationId,
+    trustedKeyFingerprints,
+    allowServerKeyedProjects,
+  };
 }
