@@ -35,6 +35,18 @@ export interface InfisicalE2eeProviderConfig {
    */
   readonly password?: string;
   /**
+   * Public-key fingerprints (comma-separated, as `infisical-e2ee fingerprint` prints them) of members whose copies of a project key this user accepts, besides its own: set the fingerprint of whoever added you to a project, after checking it with them. Falls back to INFISICAL_TRUSTED_KEY_FINGERPRINTS.
+   *
+   * Terraform `trusted_key_fingerprints` (optional).
+   */
+  readonly trustedKeyFingerprints?: string;
+  /**
+   * Accept project keys of server-keyed projects (`version: 2`, as Infisical creates them since 2024), whose key copies a server-side sender wraps and which the server can read anyway. Falls back to INFISICAL_ALLOW_SERVER_KEYED_PROJECTS, then true; false refuses them (docs/security.md).
+   *
+   * Terraform `allow_server_keyed_projects` (optional).
+   */
+  readonly allowServerKeyedProjects?: string;
+  /**
    * Alias for using several configurations of the provider in one stack.
    */
   readonly alias?: string;
@@ -58,6 +70,8 @@ export class InfisicalE2eeProvider extends cdk.TerraformProvider {
     this.serviceToken = config.serviceToken;
     this.email = config.email;
     this.password = config.password;
+    this.trustedKeyFingerprints = config.trustedKeyFingerprints;
+    this.allowServerKeyedProjects = config.allowServerKeyedProjects;
     this._alias = config.alias;
   }
 
@@ -77,6 +91,14 @@ export class InfisicalE2eeProvider extends cdk.TerraformProvider {
    * Password of that user. Falls back to INFISICAL_PASSWORD.
    */
   public password?: string;
+  /**
+   * Public-key fingerprints (comma-separated, as `infisical-e2ee fingerprint` prints them) of members whose copies of a project key this user accepts, besides its own: set the fingerprint of whoever added you to a project, after checking it with them. Falls back to INFISICAL_TRUSTED_KEY_FINGERPRINTS.
+   */
+  public trustedKeyFingerprints?: string;
+  /**
+   * Accept project keys of server-keyed projects (`version: 2`, as Infisical creates them since 2024), whose key copies a server-side sender wraps and which the server can read anyway. Falls back to INFISICAL_ALLOW_SERVER_KEYED_PROJECTS, then true; false refuses them (docs/security.md).
+   */
+  public allowServerKeyedProjects?: string;
 
   private _alias?: string;
   public override get alias(): string | undefined {
@@ -92,6 +114,8 @@ export class InfisicalE2eeProvider extends cdk.TerraformProvider {
       service_token: cdk.stringToTerraform(this.serviceToken),
       email: cdk.stringToTerraform(this.email),
       password: cdk.stringToTerraform(this.password),
+      trusted_key_fingerprints: cdk.stringToTerraform(this.trustedKeyFingerprints),
+      allow_server_keyed_projects: cdk.stringToTerraform(this.allowServerKeyedProjects),
       alias: cdk.stringToTerraform(this._alias),
     };
   }
@@ -718,6 +742,12 @@ export interface ProjectMembershipConfig extends cdk.TerraformMetaArguments {
    * Terraform `role` (optional; default "member").
    */
   readonly role?: string;
+  /**
+   * Fingerprint of the member's public key (`nacl-sha256:XXXX-…`, printed by `infisical-e2ee fingerprint` on the member's machine). Set it after checking it with the member out of band: nothing is wrapped unless the key the server reports matches. Unset, the key the server reports at creation is pinned. Every later read, update and re-wrap fails with ERR_KEY_PIN_MISMATCH when the key no longer matches the pin; changing this value re-pins and re-wraps the project key for the member's current key, in place. See docs/security.md.
+   *
+   * Terraform `public_key_fingerprint` (optional, computed when unset).
+   */
+  readonly publicKeyFingerprint?: string;
 }
 
 /**
@@ -752,6 +782,7 @@ export class ProjectMembership extends cdk.TerraformResource {
     this._projectId = config.projectId;
     this._email = config.email;
     this._role = config.role;
+    this._publicKeyFingerprint = config.publicKeyFingerprint;
   }
 
   /**
@@ -829,11 +860,32 @@ export class ProjectMembership extends cdk.TerraformResource {
     return this.getStringAttribute("user_id");
   }
 
+  private _publicKeyFingerprint?: string;
+  /**
+   * Reference to `public_key_fingerprint`: Fingerprint of the member's public key (`nacl-sha256:XXXX-…`, printed by `infisical-e2ee fingerprint` on the member's machine). Set it after checking it with the member out of band: nothing is wrapped unless the key the server reports matches. Unset, the key the server reports at creation is pinned. Every later read, update and re-wrap fails with ERR_KEY_PIN_MISMATCH when the key no longer matches the pin; changing this value re-pins and re-wraps the project key for the member's current key, in place. See docs/security.md.
+   */
+  public get publicKeyFingerprint(): string {
+    return this.getStringAttribute("public_key_fingerprint");
+  }
+  public set publicKeyFingerprint(value: string) {
+    this._publicKeyFingerprint = value;
+  }
+  public resetPublicKeyFingerprint(): void {
+    this._publicKeyFingerprint = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get publicKeyFingerprintInput(): string | undefined {
+    return this._publicKeyFingerprint;
+  }
+
   protected override synthesizeAttributes(): Record<string, unknown> {
     return {
       project_id: cdk.stringToTerraform(this._projectId),
       email: cdk.stringToTerraform(this._email),
       role: cdk.stringToTerraform(this._role),
+      public_key_fingerprint: cdk.stringToTerraform(this._publicKeyFingerprint),
     };
   }
 }
@@ -1673,6 +1725,70 @@ export class DataInfisicalE2eeAuditLogs extends cdk.TerraformDataSource {
       start_date: cdk.stringToTerraform(this._startDate),
       end_date: cdk.stringToTerraform(this._endDate),
       limit: cdk.numberToTerraform(this._limit),
+    };
+  }
+}
+
+/**
+ * Configuration of {@link DataInfisicalE2eeProjectMembers} (`infisicale2ee_project_members`).
+ */
+export interface DataInfisicalE2eeProjectMembersConfig extends cdk.TerraformMetaArguments {
+  /**
+   * Project ID.
+   *
+   * Terraform `project_id` (required).
+   */
+  readonly projectId: string;
+}
+
+/**
+ * The members of a project with the fingerprints of their public keys as the server reports them, to compare with each member out of band before pinning them on `projectMembership`.
+ *
+ * Terraform data source `infisicale2ee_project_members`.
+ */
+export class DataInfisicalE2eeProjectMembers extends cdk.TerraformDataSource {
+  public static readonly tfResourceType = "infisicale2ee_project_members";
+
+  constructor(scope: Construct, id: string, config: DataInfisicalE2eeProjectMembersConfig) {
+    super(scope, id, {
+      terraformResourceType: "infisicale2ee_project_members",
+      terraformGeneratorMetadata: { providerName: "infisicale2ee" },
+      provider: config.provider,
+      dependsOn: config.dependsOn,
+      count: config.count,
+      lifecycle: config.lifecycle,
+      forEach: config.forEach,
+    });
+    this._projectId = config.projectId;
+  }
+
+  private _projectId?: string;
+  /**
+   * Reference to `project_id`: Project ID.
+   */
+  public get projectId(): string {
+    return this.getStringAttribute("project_id");
+  }
+  public set projectId(value: string) {
+    this._projectId = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get projectIdInput(): string | undefined {
+    return this._projectId;
+  }
+
+  /**
+   * Reference to `members`: The project's members, in the server's order.
+   */
+  public get members(): cdk.IResolvable {
+    return this.interpolationForAttribute("members");
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return {
+      project_id: cdk.stringToTerraform(this._projectId),
     };
   }
 }
