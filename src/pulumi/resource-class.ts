@@ -7,6 +7,7 @@
  * additionalSecretOutputs so they are encrypted in state outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "../provider/errors";
 import { type AnyField, type FieldMap, isFieldOnFace, isInputField } from "../provider/schema/fields";
 import type { Resource } from "../provider/schema/resource";
 import { providerText } from "./provider";
@@ -60,7 +61,9 @@ export function resourceClass<F extends FieldMap>(resource: Resource<F>, typeNam
         if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
       }
       if (props[PROVIDER_KEY] !== undefined)
-        throw new Error(`${typeName} ${name}: the ${PROVIDER_KEY} input is reserved`);
+        throw new ValidationError(`${typeName} ${name}`, [
+          { path: PROVIDER_KEY, reason: "is reserved for the provider" },
+        ]);
       props[PROVIDER_KEY] = provider;
       const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...plan.secretOutputs])];
       super(typeToken(typeName), name, props, { ...opts, additionalSecretOutputs });

@@ -3,6 +3,8 @@
  * snake_case names, required/optional/computed flags, nesting. Both the GetProviderSchema answer
  * and the value conversions walk this model, so the two can never disagree.
  */
+
+import { InternalError } from "../provider/errors";
 import { type AnyField, type FieldMap, isFieldOnFace } from "../provider/schema/fields";
 import type { Lookup } from "../provider/schema/lookup";
 import type { Resource } from "../provider/schema/resource";
@@ -152,7 +154,7 @@ function ctyType(attribute: AttributeModel): unknown {
       return ["map", "string"];
     case "object":
     case "objectList":
-      throw new Error("nested attributes use nested_type, not a cty type");
+      throw new InternalError("nested attributes use nested_type, not a cty type");
     default:
       return attribute.kind;
   }

@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, type Dispatcher, request } from "undici";
-import { ConfigError, ProviderError, TransportError } from "../errors";
+import { ConfigError, InternalError, ProviderError, TransportError } from "../errors";
 import type { Logger } from "../schema/resource";
 import { type ErrorBody, mapApiError } from "./errors";
 
@@ -80,7 +80,7 @@ const AMBIGUOUS = new Set([
 export function buildPath(route: string, params: Record<string, string> = {}): string {
   return route.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
-    if (value === undefined) throw new Error(`route ${route} needs parameter ${name}`);
+    if (value === undefined) throw new InternalError(`route ${route} needs parameter ${name}`);
     return encodeURIComponent(value);
   });
 }
@@ -196,7 +196,12 @@ export function createRequester(options: RequesterOptions): Requester {
           waitMs,
         });
       }
-      await sleep(waitMs, undefined, call.signal ? { signal: call.signal } : undefined);
+      try {
+        await sleep(waitMs, undefined, call.signal ? { signal: call.signal } : undefined);
+      } catch (error) {
+        // Only the caller's signal ends a backoff early: the same error as an abort mid-request.
+        throw new TransportError(call.operation, call.route, "ABORTED", { cause: error });
+      }
     }
   };
   return Object.assign(requester, {

@@ -74,10 +74,8 @@ async function createMembership(ctx: ResourceContext, inputs: MembershipInputs) 
   const created = (await projectMembers(ctx, inputs.projectId))?.find((m) => m.userId === userId);
   if (!created) {
     throw new NotFoundError({
-      status: 0,
       operation: "add project member",
-      route: "/api/v1/workspace/{workspaceId}/memberships",
-      serverMessage: "the new membership is not in the project's member list",
+      reason: "the new membership is not in the project's member list",
     });
   }
   let outputs = outputsOf(inputs.projectId, inputs.email, created);
@@ -117,10 +115,8 @@ async function importMembership(ctx: ResourceContext, importId: string) {
   );
   if (!found) {
     throw new NotFoundError({
-      status: 0,
       operation: "import project membership",
-      route: "/api/v1/workspace/{workspaceId}/memberships",
-      serverMessage: "the project has no member with this email",
+      reason: "the project has no member with this email",
     });
   }
   return { id: found.id, outputs: outputsOf(projectId!, email!, found) };

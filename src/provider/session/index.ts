@@ -135,7 +135,7 @@ class ConnectedSession implements Session {
       // A token made stale by another login from this process (or expired): log in again once.
       if (!(error instanceof UnauthorizedError)) throw error;
       this.#log.debug("token rejected; logging in again", { operation: call.operation });
-      forgetLogin(this.api, this.#credentials, login.token);
+      await forgetLogin(this.api, this.#credentials, login.token);
       const fresh = await this.#login();
       return this.#requester<T>({ ...rest, token: fresh.token });
     }
@@ -170,10 +170,8 @@ class ConnectedSession implements Session {
       const tokenProject = data.projectId ?? data.workspace;
       if (tokenProject !== projectId) {
         throw new PermissionDeniedError({
-          status: 0,
           operation: "get project key",
-          route: "/api/v2/service-token",
-          serverMessage: "the service token belongs to another project",
+          reason: "the service token belongs to another project",
         });
       }
       if (!data.encryptedKey || !data.iv || !data.tag) {

@@ -48,17 +48,16 @@ export function loginOnce(api: Api, credentials: LoginCredentials): Promise<User
   return pending;
 }
 
-/** Forget a login whose token the server no longer accepts (stale or expired), unless already replaced. */
-export function forgetLogin(api: Api, credentials: LoginCredentials, token: string): void {
+/**
+ * Forget a login whose token the server no longer accepts (stale or expired), unless already
+ * replaced. Awaited before the next loginOnce, so that one logs in afresh.
+ */
+export async function forgetLogin(api: Api, credentials: LoginCredentials, token: string): Promise<void> {
   const key = cacheKey(api.host, credentials);
   const pending = cache.get(key);
   if (!pending) return;
-  pending.then(
-    (login) => {
-      if (login.token === token && cache.get(key) === pending) cache.delete(key);
-    },
-    () => {},
-  );
+  const login = await pending.catch(() => undefined);
+  if (login?.token === token && cache.get(key) === pending) cache.delete(key);
 }
 
 async function login(api: Api, credentials: LoginCredentials): Promise<UserLogin> {
@@ -108,12 +107,7 @@ async function chooseOrganization(api: Api, loginToken: string, wanted: string |
   }
   if (organizations.length === 1) return organizations[0]!.id;
   if (organizations.length === 0) {
-    throw new UnauthorizedError({
-      status: 200,
-      operation: "list organizations",
-      route: "/api/v1/organization",
-      serverMessage: "the user belongs to no organization",
-    });
+    throw new UnauthorizedError({ operation: "list organizations", reason: "the user belongs to no organization" });
   }
   throw settingError(
     "organizationId",
@@ -128,10 +122,8 @@ async function findUserId(api: Api, token: string, organizationId: string, email
   const me = users.find((m) => (m.user.email ?? m.user.username ?? "").toLowerCase() === email.toLowerCase());
   if (!me) {
     throw new UnauthorizedError({
-      status: 200,
       operation: "find own user",
-      route: "/api/v2/organizations/{organizationId}/memberships",
-      serverMessage: "the logged-in user is not in the organization member list",
+      reason: "the logged-in user is not in the organization member list",
     });
   }
   return me.userId ?? me.user.id;
