@@ -208,6 +208,8 @@ export function createRequester(options: RequesterOptions): Requester {
     host: options.host,
     userAgent: options.userAgent,
     async close() {
+      // Idempotent: a second close (a session closed twice) is a no-op, not undici's destroyed error.
+      if (closed) return;
       closed = true;
       await ownDispatcher?.close();
     },

@@ -18,7 +18,7 @@ import {
 import { CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors";
 import { type Logger, silentLogger } from "../schema/resource";
 import { KeyRing } from "./key-ring";
-import { forgetLogin, type LoginCredentials, loginOnce, type UserLogin } from "./login";
+import { forgetLogin, type LoginCredentials, loginOnce, releaseLogins, type UserLogin } from "./login";
 import { type CoalescingOptions, CoalescingSecretStore } from "./secret-store";
 import type { AuthMode, Session, SessionUser } from "./session";
 import { type Env, type ResolvedSettings, resolveSettings, settingError } from "./settings";
@@ -117,7 +117,7 @@ class ConnectedSession implements Session {
         "Set {email} and {password}.",
       );
     }
-    return loginOnce(this.api, this.#credentials);
+    return loginOnce(this.api, this.#credentials, this);
   }
 
   async #send<T>(call: ApiCall): Promise<T> {
@@ -207,6 +207,7 @@ class ConnectedSession implements Session {
 
   async close(): Promise<void> {
     this.#keys.clear();
+    releaseLogins(this);
     await this.#requester.close();
   }
 }
