@@ -9,8 +9,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, type Dispatcher, request } from "undici";
+import type { Logger } from "../contract";
 import { ConfigError, InternalError, ProviderError, TransportError } from "../errors";
-import type { Logger } from "../schema/resource";
 import { type ErrorBody, mapApiError } from "./errors";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { packageVersion } from "../../version";
 import { type Api, createApi, createRequester, type RetryPolicy } from "../api";
 import type { ApiCall } from "../api/send";
+import { type Logger, silentLogger } from "../contract";
 import {
   decryptAsymmetric,
   decryptSymmetric,
@@ -16,7 +17,6 @@ import {
   type ServiceTokenParts,
 } from "../crypto";
 import { CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors";
-import { type Logger, silentLogger } from "../schema/resource";
 import { KeyRing } from "./key-ring";
 import { forgetLogin, type LoginCredentials, loginOnce, releaseLogins, type UserLogin } from "./login";
 import { type CoalescingOptions, CoalescingSecretStore } from "./secret-store";

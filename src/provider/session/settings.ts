@@ -5,9 +5,8 @@
  * the setting and how to fix it; values are never echoed.
  */
 import { ConfigError, type FieldFailure } from "../errors";
-import { bool, type FieldMap, num, str } from "../schema/fields";
-import { checkFields } from "../schema/resource";
-import type { ConnectionSettings } from "./types";
+import { checkFields } from "../schema/check";
+import { bool, type FieldMap, type InputsOf, num, str } from "../schema/fields";
 
 export const DEFAULT_HOST = "https://app.infisical.com";
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -77,6 +76,12 @@ export const connectionFields = {
         : `must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}`,
   }),
 } satisfies FieldMap & Record<keyof typeof SETTING_ENV_VARS, unknown>;
+
+/**
+ * Explicit settings; anything unset falls back to environment variables, then defaults. Derived
+ * from `connectionFields`, which documents each one and its variable.
+ */
+export type ConnectionSettings = InputsOf<typeof connectionFields>;
 
 export type SettingName = keyof typeof connectionFields;
 
