@@ -45,7 +45,13 @@ export function containsSensitive(spec: AnyField): boolean {
   return false;
 }
 
-export function resourceClass<F extends FieldMap>(resource: Resource<F>, typeName: string): ResourceClass<F> {
+/** The Pulumi class (and type token) name of a core resource: `projectMembership` → `ProjectMembership`. */
+export function pulumiClassName(resourceName: string): string {
+  return resourceName.charAt(0).toUpperCase() + resourceName.slice(1);
+}
+
+export function resourceClass<F extends FieldMap>(resource: Resource<F>): ResourceClass<F> {
+  const typeName = pulumiClassName(resource.name);
   const provider = providerText(resource.name);
   const plan = pulumiFieldPlan(resource.fields);
 

@@ -312,6 +312,7 @@ export const secret = defineResource({
   version: 1,
   doc: "A secret in a project environment, encrypted on this machine with the project key before it is sent.",
   importId: "`<projectId>:<environment>:<path>:<key>`, e.g. `6f1c…:dev:/:DB_PASSWORD`.",
+  adoptField: "adopt",
   fields: secretFields,
   ops: {
     check: checkSecret,

@@ -3,7 +3,7 @@
  * check() and the default diff() are derived from the field flags here, once.
  */
 import type { Logger } from "../contract";
-import { type FieldFailure, ValidationError } from "../errors";
+import { type FieldFailure, InternalError, ValidationError } from "../errors";
 import type { Session } from "../session/types";
 import { type CheckResult, checkFields, type Inputs } from "./check";
 import {
@@ -70,6 +70,10 @@ export interface ResourceDefinition<F extends FieldMap = FieldMap> {
   doc: string;
   /** How to import, e.g. `<projectId>:<environment>:<path>:<key>`, or why not. */
   importId: string;
+  /** False when the resource cannot be imported by nature (`importId` then says why). Default true. */
+  importable?: boolean;
+  /** The boolean input that lets a create take over an existing object (where `pulumi import` cannot). */
+  adoptField?: string;
   fields: F;
   ops: ResourceOps<InputsOf<F>, OutputsOf<F>>;
   /** Upgrade state written by an older schema version to the current one. */
@@ -85,6 +89,9 @@ export interface Resource<F extends FieldMap = FieldMap> extends ResourceDefinit
 }
 
 export function defineResource<F extends FieldMap>(def: ResourceDefinition<F>): Resource<F> {
+  if (def.adoptField !== undefined && def.fields[def.adoptField]?.kind !== "boolean") {
+    throw new InternalError(`${def.name}: adoptField ${def.adoptField} is not a boolean field`);
+  }
   return {
     ...def,
     check(inputs) {
