@@ -7,7 +7,7 @@ import type { Lookup } from "../../src/provider/schema/lookup";
 import type { Resource } from "../../src/provider/schema/resource";
 import { connectionFields } from "../../src/provider/session/settings";
 import { pulumiClassName } from "../../src/pulumi/resource-class";
-import { PROVIDER_TYPE, terraformTypeName, toCamelCase, toSnakeCase } from "../../src/terraform/names";
+import { PROVIDER_TYPE, terraformTypeName, toCamelCase } from "../../src/terraform/names";
 import {
   type AttributeModel,
   type BlockModel,

@@ -3,7 +3,7 @@
  * can use it without depending on resources: resources, lookups and settings share it.
  */
 import type { FieldFailure } from "../errors";
-import { type AnyField, type FieldMap, isInputField, isUnknown, UNKNOWN } from "./fields";
+import { type AnyField, type FieldMap, isInputField, isUnknown } from "./fields";
 
 export type Inputs = Record<string, unknown>;
 

@@ -6,15 +6,7 @@ import type { Logger } from "../contract";
 import { type FieldFailure, InternalError, ValidationError } from "../errors";
 import type { Session } from "../session/types";
 import { type CheckResult, checkFields, type Inputs } from "./check";
-import {
-  type AnyField,
-  type FieldMap,
-  type InputsOf,
-  isInputField,
-  isUnknown,
-  type OutputsOf,
-  UNKNOWN,
-} from "./fields";
+import { type FieldMap, type InputsOf, isInputField, isUnknown, type OutputsOf, UNKNOWN } from "./fields";
 
 export { type Logger, silentLogger } from "../contract";
 export { type CheckResult, checkFields, containsUnknown, type Inputs } from "./check";
