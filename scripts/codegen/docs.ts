@@ -252,7 +252,7 @@ export function renderPage(view: SchemaView): string {
   if (isResource) {
     out.push("## Import", "");
     out.push(`Import ID: ${view.importId}`, "");
-    if (!/^Not importable/i.test(view.importId ?? "")) {
+    if (view.importable) {
       out.push(
         "```sh",
         `terraform import ${view.tfType}.example '<import id>'`,
@@ -265,8 +265,8 @@ export function renderPage(view: SchemaView): string {
         "```",
         "",
         "Pulumi's dynamic providers cannot `pulumi import`; " +
-          (view.coreName === "secret"
-            ? "set `adopt: true` to take over an existing secret."
+          (view.adoptField
+            ? `set \`${view.adoptField}: true\` to take over an existing ${toWords(view.coreName)}.`
             : "recreate or adopt instead."),
         "",
       );
@@ -303,4 +303,9 @@ export function renderDocs(views: SchemaView[]): DocPage[] {
     { path: "docs/reference.md", text: renderIndex(views) },
     ...views.map((v) => ({ path: pagePath(v), text: renderPage(v) })),
   ];
+}
+
+/** `projectMembership` → `project membership`. */
+function toWords(camel: string): string {
+  return camel.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
 }

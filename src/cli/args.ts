@@ -1,4 +1,5 @@
 /** A tiny, strict flag parser shared by the subcommands: `--name value`, `--name=value`, `--flag`. */
+import { UsageError } from "../provider/errors";
 export interface FlagSpec {
   [name: string]: "string" | "boolean";
 }
@@ -7,7 +8,7 @@ export type ParsedFlags<S extends FlagSpec> = {
   [K in keyof S]?: S[K] extends "boolean" ? boolean : string;
 };
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): ParsedFlags<S> {
   const out: Record<string, string | boolean> = {};

@@ -3,7 +3,7 @@
  * error shapes only. No business rule lives here; check, diff and the lifecycle are the core's.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type PartialCreateError, ProviderError } from "../provider/errors";
+import { PartialCreateError, ProviderError } from "../provider/errors";
 import { isFieldOnFace } from "../provider/schema/fields";
 import type { Inputs, Outputs, Resource, ResourceContext } from "../provider/schema/resource";
 import { fromHost, SCHEMA_VERSION_KEY, schemaVersionOf, toHost } from "./wire";
@@ -95,10 +95,7 @@ function isPartialCreate(error: unknown): error is PartialCreateError {
  * which tells the engine the object exists and must be kept in state.
  */
 function initFailed(error: PartialCreateError, properties: Json): Error {
-  return Object.assign(new Error(error.message), {
-    id: error.id,
+  return Object.assign(new PartialCreateError(error.id, error.outputs, error.reasons, { cause: error }), {
     properties,
-    reasons: error.reasons,
-    code: error.code,
   });
 }

@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { isIP } from "node:net";
+import { ConfigError } from "../provider/errors";
 import { Logins } from "./auth/logins";
 import { BlindIndexer } from "./blind-index";
 import type { ServerState } from "./context";
@@ -47,12 +48,15 @@ export function isLoopbackHost(host: string): boolean {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   if (!isLoopbackHost(host) && !options.allowRemote) {
-    throw new Error(
-      `refusing to listen on non-loopback address ${host}; pass allowRemote (--allow-remote) to allow it`,
+    throw new ConfigError(
+      "host",
+      `refusing to listen on non-loopback address ${host}`,
+      "Pass allowRemote (--allow-remote) to allow it.",
     );
   }
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("port must be an integer from 0 to 65535");
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError("port", "must be an integer from 0 to 65535", "Pass 0 for a free port.");
 
   const keys = loadServerKeys(options.dataDir === undefined ? undefined : ensureDir(options.dataDir));
   const store = new Store(options.dataDir);

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { GrpcObject, ServiceClientConstructor } from "@grpc/grpc-js";
 import type { Options, PackageDefinition } from "@grpc/proto-loader";
+import { InternalError } from "../provider/errors";
 import { EMBEDDED_PROTOCOL_ASSET } from "./embedded-protocol";
 
 /** proto/ sits at the package root: ../../proto from src/terraform, ../../../proto from dist/src/terraform. */
@@ -10,7 +11,9 @@ export function protoDirectory(): string {
   for (const candidate of [join(__dirname, "..", "..", "proto"), join(__dirname, "..", "..", "..", "proto")]) {
     if (existsSync(join(candidate, "tfplugin6.proto"))) return candidate;
   }
-  throw new Error(`proto files not found near ${__dirname}`);
+  throw new InternalError(
+    `proto files not found near ${__dirname}: the package is incomplete; reinstall infisical-e2ee`,
+  );
 }
 
 export interface PluginServices {

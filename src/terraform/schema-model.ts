@@ -3,6 +3,8 @@
  * snake_case names, required/optional/computed flags, nesting. Both the GetProviderSchema answer
  * and the value conversions walk this model, so the two can never disagree.
  */
+
+import { InternalError } from "../provider/errors";
 import { type AnyField, type FieldMap, isFieldOnFace } from "../provider/schema/fields";
 import type { Lookup } from "../provider/schema/lookup";
 import type { Resource } from "../provider/schema/resource";
@@ -53,7 +55,10 @@ const KIND_OF: Record<AnyField["kind"], AttributeKind> = {
   objectList: "objectList",
 };
 
-function attributeFrom(field: string, spec: AnyField, insideComputed: boolean): AttributeModel {
+/** Which fields a model holds: those the Terraform face shows, or every core field (the docs' view). */
+export type FieldScope = "terraform" | "all";
+
+function attributeFrom(field: string, spec: AnyField, insideComputed: boolean, scope: FieldScope): AttributeModel {
   const hasDefault = spec.default !== undefined && !insideComputed;
   // Everything inside a computed-only value is set by the provider too.
   const computedOnly = insideComputed || (spec.computed === true && spec.optional !== true && spec.required !== true);
@@ -73,17 +78,18 @@ function attributeFrom(field: string, spec: AnyField, insideComputed: boolean): 
     description: spec.doc,
     defaultValue: spec.default,
   };
-  if (spec.kind === "object" || spec.kind === "objectList") model.nested = attributesFrom(spec.fields, computedOnly);
+  if (spec.kind === "object" || spec.kind === "objectList")
+    model.nested = attributesFrom(spec.fields, computedOnly, scope);
   return model;
 }
 
-function attributesFrom(fields: FieldMap, insideComputed = false): AttributeModel[] {
+function attributesFrom(fields: FieldMap, insideComputed = false, scope: FieldScope = "terraform"): AttributeModel[] {
   return Object.entries(fields)
-    .filter(([, spec]) => isFieldOnFace(spec, "terraform"))
-    .map(([field, spec]) => attributeFrom(field, spec, insideComputed));
+    .filter(([, spec]) => scope === "all" || isFieldOnFace(spec, "terraform"))
+    .map(([field, spec]) => attributeFrom(field, spec, insideComputed, scope));
 }
 
-export function resourceModel(resource: Resource): BlockModel {
+export function resourceModel(resource: Resource, scope: FieldScope = "terraform"): BlockModel {
   const id: AttributeModel = {
     name: ID_ATTRIBUTE,
     kind: "string",
@@ -95,7 +101,7 @@ export function resourceModel(resource: Resource): BlockModel {
     replaceOnChange: false,
     description: `Identifier the provider tracks this ${resource.name} by. Import ID format: ${resource.importId}`,
   };
-  const attributes = [id, ...attributesFrom(resource.fields)];
+  const attributes = [id, ...attributesFrom(resource.fields, false, scope)];
   pairWriteOnlyAttributes(attributes);
   return { version: resource.version, description: resource.doc, attributes };
 }
@@ -112,10 +118,10 @@ function pairWriteOnlyAttributes(attributes: AttributeModel[]): void {
 }
 
 /** Arguments first; a result with the same name as an argument makes that argument optional+computed. */
-export function lookupModel(lookup: Lookup): BlockModel {
-  const args = attributesFrom(lookup.args);
+export function lookupModel(lookup: Lookup, scope: FieldScope = "terraform"): BlockModel {
+  const args = attributesFrom(lookup.args, false, scope);
   const argNames = new Set(args.map((a) => a.name));
-  const results = attributesFrom(lookup.results, true);
+  const results = attributesFrom(lookup.results, true, scope);
   for (const arg of args) {
     if (!arg.required && results.some((r) => r.name === arg.name)) arg.computed = true;
   }
@@ -152,7 +158,7 @@ function ctyType(attribute: AttributeModel): unknown {
       return ["map", "string"];
     case "object":
     case "objectList":
-      throw new Error("nested attributes use nested_type, not a cty type");
+      throw new InternalError("nested attributes use nested_type, not a cty type");
     default:
       return attribute.kind;
   }

@@ -28,6 +28,8 @@ export interface Harness {
   userSession(options?: OpenSessionOptions): Session;
   tokenSession(options?: OpenSessionOptions): Session;
   ctx(session: Session): ResourceContext;
+  /** Close every session opened through the harness so far (the server stays up). */
+  closeSessions(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,9 @@ export async function startHarness(
     tokenSession: (opts = {}) =>
       track(openSession({ host: server.url, serviceToken: boot.serviceToken }, { env: {}, ...opts })),
     ctx: (session) => ({ session, log: silentLogger }),
+    async closeSessions() {
+      await Promise.all(sessions.splice(0).map((s) => s.close()));
+    },
     async close() {
       await Promise.all(sessions.map((s) => s.close()));
       await server.close();

@@ -48,7 +48,7 @@ describe("security: core errors and traffic carry no plaintext", () => {
     secrets.bootstrapTokenKey = serviceToken.split(".")[3]!;
     user = openSession({ host: proxy.url, email: EMAIL, password: PASSWORD }, { env: {}, retry: RETRY });
     secrets.projectKey = await user.projectKey(projectId);
-    secrets.privateKey = (await loginOnce(user.api, { email: EMAIL, password: PASSWORD })).privateKey;
+    secrets.privateKey = (await loginOnce(user.api, { email: EMAIL, password: PASSWORD }, user)).privateKey;
   });
 
   after(async () => {

@@ -75,13 +75,8 @@ function requirePinned(email: string, pinned: string | undefined, actual: string
 }
 
 /** The server's member list lacks what an operation needs (it answered, but without that member). */
-function notInMemberList(operation: string, serverMessage: string): NotFoundError {
-  return new NotFoundError({
-    status: 0,
-    operation,
-    route: "/api/v1/workspace/{workspaceId}/memberships",
-    serverMessage,
-  });
+function notInMemberList(operation: string, reason: string): NotFoundError {
+  return new NotFoundError({ operation, reason });
 }
 
 async function projectMembers(ctx: ResourceContext, projectId: string): Promise<WireProjectMembership[] | undefined> {

@@ -255,10 +255,8 @@ async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutput
   else value = olds.value ?? (await findSecret(ctx, id, olds))?.value;
   if (value === undefined) {
     throw new NotFoundError({
-      status: 0,
       operation: "update secret",
-      route: "/api/v3/secrets/{secretName}",
-      serverMessage: "the secret no longer exists; refresh to recreate it",
+      reason: "the secret no longer exists; refresh to recreate it",
     });
   }
   const updated = await ctx.session.secrets.update(location, {
@@ -278,8 +276,7 @@ async function deleteSecret(ctx: ResourceContext, id: string, state: SecretOutpu
 
 /** Says what is missing (environment, or the key at that environment and path) without the key's name. */
 async function findForImport(ctx: ResourceContext, location: SecretLocation, key: string): Promise<PlainSecret> {
-  const missing = (what: string) =>
-    new NotFoundError({ status: 0, operation: "import secret", route: "/api/v3/secrets", serverMessage: what });
+  const missing = (what: string) => new NotFoundError({ operation: "import secret", reason: what });
   let secrets: PlainSecret[];
   try {
     secrets = await ctx.session.secrets.list(location);
@@ -315,6 +312,7 @@ export const secret = defineResource({
   version: 1,
   doc: "A secret in a project environment, encrypted on this machine with the project key before it is sent.",
   importId: "`<projectId>:<environment>:<path>:<key>`, e.g. `6f1c…:dev:/:DB_PASSWORD`.",
+  adoptField: "adopt",
   fields: secretFields,
   ops: {
     check: checkSecret,

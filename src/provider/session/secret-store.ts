@@ -66,7 +66,12 @@ function scopeOf(l: SecretLocation): SecretScope {
 /** A create failed in a way that leaves it unknown whether the server stored it. */
 function isAmbiguous(error: unknown): boolean {
   if (error instanceof TransportError) return true;
-  return error instanceof ApiError && error.code === "ERR_API" && [500, 502, 503, 504].includes(error.status);
+  return (
+    error instanceof ApiError &&
+    error.code === "ERR_API" &&
+    error.status !== undefined &&
+    [500, 502, 503, 504].includes(error.status)
+  );
 }
 
 function keysOf(item: Pending): string[] {
@@ -255,7 +260,10 @@ export class CoalescingSecretStore implements SecretStore {
         if (created) item.resolve(created);
         else
           item.reject(
-            new ProviderError("ERR_API", "create secrets (batch): the server did not return every created secret"),
+            new ApiError("ERR_API", {
+              operation: "create secrets (batch)",
+              reason: "the server did not return every created secret",
+            }),
           );
       }
     } catch (error) {
@@ -300,10 +308,8 @@ export class CoalescingSecretStore implements SecretStore {
         else
           item.reject(
             new ConflictError({
-              status: 0,
               operation: "create secret",
-              route: "/api/v3/secrets/{secretName}",
-              serverMessage: "the create's answer was lost and a secret with this name but other content exists",
+              reason: "the create's answer was lost and a secret with this name but other content exists",
             }),
           );
         return;
@@ -339,7 +345,10 @@ export class CoalescingSecretStore implements SecretStore {
         if (updated) item.resolve(updated);
         else
           item.reject(
-            new ProviderError("ERR_API", "update secrets (batch): the server did not return every updated secret"),
+            new ApiError("ERR_API", {
+              operation: "update secrets (batch)",
+              reason: "the server did not return every updated secret",
+            }),
           );
       }
     } catch (error) {

@@ -6,9 +6,8 @@
  */
 import { fingerprintProblem, normalizeFingerprint } from "../crypto/fingerprint";
 import { ConfigError, type FieldFailure } from "../errors";
-import { bool, type FieldMap, num, str } from "../schema/fields";
-import { checkFields } from "../schema/resource";
-import type { ConnectionSettings } from "./types";
+import { checkFields } from "../schema/check";
+import { bool, type FieldMap, type InputsOf, num, str } from "../schema/fields";
 
 export const DEFAULT_HOST = "https://app.infisical.com";
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -100,6 +99,12 @@ export function splitFingerprints(text: string): string[] {
     .map((one) => one.trim())
     .filter((one) => one !== "");
 }
+
+/**
+ * Explicit settings; anything unset falls back to environment variables, then defaults. Derived
+ * from `connectionFields`, which documents each one and its variable.
+ */
+export type ConnectionSettings = InputsOf<typeof connectionFields>;
 
 export type SettingName = keyof typeof connectionFields;
 

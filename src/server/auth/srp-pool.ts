@@ -9,15 +9,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { SrpServerChallenge } from "../../provider/crypto/srp";
 import { internalError, throttled } from "../http/errors";
-import { runSrpJob, SRP_WORKER_ROLE } from "./srp-worker";
-
-export interface SrpJob {
-  id: number;
-  verifier: string;
-  clientPublicKey: string;
-}
-
-export type SrpJobResult = { id: number; ok: true; challenge: SrpServerChallenge } | { id: number; ok: false };
+import { runSrpJob, SRP_WORKER_ROLE, type SrpJob, type SrpJobResult } from "./srp-worker";
 
 /** Jobs waiting or running at once; beyond this login1 answers 429 at once instead of queueing. */
 export const MAX_QUEUED_SRP_JOBS = 32;

@@ -3,8 +3,15 @@
  * unauthenticated login flood costs this thread, not the one answering every other request.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { srpServerChallenge } from "../../provider/crypto/srp";
-import type { SrpJob, SrpJobResult } from "./srp-pool";
+import { type SrpServerChallenge, srpServerChallenge } from "../../provider/crypto/srp";
+
+export interface SrpJob {
+  id: number;
+  verifier: string;
+  clientPublicKey: string;
+}
+
+export type SrpJobResult = { id: number; ok: true; challenge: SrpServerChallenge } | { id: number; ok: false };
 
 /** Marks our own worker, so a server started inside someone else's worker never answers its messages. */
 export const SRP_WORKER_ROLE = "infisical-e2ee:srp";

@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { ServerDataError } from "../../provider/errors";
 import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema";
 
 export type Row = Record<string, unknown>;
@@ -32,7 +33,8 @@ export class Store {
   private migrate(): void {
     const current = Number((this.db.prepare("PRAGMA user_version").get() as Row).user_version);
     if (current === SCHEMA_VERSION) return;
-    if (current !== 0) throw new Error(`data directory has schema version ${current}, expected ${SCHEMA_VERSION}`);
+    if (current !== 0)
+      throw new ServerDataError("data directory", `has schema version ${current}, expected ${SCHEMA_VERSION}`);
     this.db.exec(`BEGIN; ${SCHEMA_SQL}; PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
   }
 

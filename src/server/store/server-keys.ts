@@ -7,6 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ServerDataError } from "../../provider/errors";
 
 export interface ServerKeys {
   tokenSigningKey: Buffer;
@@ -25,7 +26,7 @@ export function loadServerKeys(dataDir?: string): ServerKeys {
       atRestKey: Buffer.from(parsed.atRestKey ?? "", "base64"),
     };
     if (keys.tokenSigningKey.length !== KEY_BYTES || keys.atRestKey.length !== KEY_BYTES) {
-      throw new Error(`${file} is damaged: expected two ${KEY_BYTES}-byte base64 keys`);
+      throw new ServerDataError(file, `is damaged: expected two ${KEY_BYTES}-byte base64 keys`);
     }
     return keys;
   }
