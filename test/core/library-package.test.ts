@@ -124,7 +124,7 @@ describe("the packed package, required by name", () => {
         inviteMember: "function",
         generateValue: "function",
         resources: ["environment", "project", "projectMembership", "secret", "serviceToken"],
-        lookups: ["auditLogs", "project", "secrets"],
+        lookups: ["auditLogs", "project", "projectMembers", "secrets"],
         secretOps: seen.secretOps,
         isError: true,
         codes: seen.codes,
