@@ -45,11 +45,7 @@ type CommentFields = z.infer<z.ZodObject<typeof encryptedComment>>;
 const nameParams = z.object({ secretName: secretName() });
 
 function blindIndex(state: ServerState, project: ProjectRow, name: string): Promise<string> {
-  return state.blindIndex.indexFor(
-    project.id,
-    { ciphertext: project.blind_salt_ciphertext, iv: project.blind_salt_iv, tag: project.blind_salt_tag },
-    name,
-  );
+  return state.blindIndex.indexFor(project, name);
 }
 
 function ownerOf(type: string, access: SecretAccess): string {
@@ -293,7 +289,9 @@ async function runBatch<Item extends BatchItem>(
 ): Promise<{ secrets: ReturnType<typeof secretJson>[] }> {
   const access = requireSecretAccess(state, actor, body.workspaceId, body.environment, body.secretPath, action);
   assertUniqueNames(body.secrets.map((s) => `${s.type}\u0000${s.secretName}`));
-  const indexes = await Promise.all(body.secrets.map((s) => blindIndex(state, access.project, s.secretName)));
+  // One at a time: a 0.1.0 (Argon2id) project's indexes queue server-wide, one slot per request.
+  const indexes: string[] = [];
+  for (const s of body.secrets) indexes.push(await blindIndex(state, access.project, s.secretName));
   const touched = state.store.transaction(() => {
     const folder = requireFolder(state, access.environment.id, body.secretPath);
     const rows = apply(access, folder.id, indexes);

@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema";
+import { MIGRATIONS, SCHEMA_VERSION } from "./schema";
 
 export type Row = Record<string, unknown>;
 export type Param = SQLInputValue;
@@ -32,8 +32,19 @@ export class Store {
   private migrate(): void {
     const current = Number((this.db.prepare("PRAGMA user_version").get() as Row).user_version);
     if (current === SCHEMA_VERSION) return;
-    if (current !== 0) throw new Error(`data directory has schema version ${current}, expected ${SCHEMA_VERSION}`);
-    this.db.exec(`BEGIN; ${SCHEMA_SQL}; PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+    if (!Number.isInteger(current) || current < 0 || current > SCHEMA_VERSION) {
+      throw new Error(`data directory has schema version ${current}, newer than this server's ${SCHEMA_VERSION}`);
+    }
+    // All steps in one transaction: a failed upgrade leaves the database as it was.
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      for (let version = current; version < SCHEMA_VERSION; version++) this.db.exec(MIGRATIONS[version]!);
+      this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      this.db.exec("COMMIT");
+    } catch (error) {
+      this.db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   private statement(sql: string): StatementSync {
