@@ -20,7 +20,8 @@ export type ErrorCode =
   | "ERR_API_VALIDATION"
   | "ERR_TRANSPORT"
   | "ERR_PARTIAL_CREATE"
-  | "ERR_IMPORT_UNSUPPORTED";
+  | "ERR_IMPORT_UNSUPPORTED"
+  | "ERR_SERVER_START";
 
 /** Every code with a one-line meaning; docs/errors.md is checked against this by a test. */
 export const ERROR_CODES: Record<ErrorCode, string> = {
@@ -37,6 +38,8 @@ export const ERROR_CODES: Record<ErrorCode, string> = {
   ERR_TRANSPORT: "The request never got an HTTP answer (connection refused or reset, timeout, TLS).",
   ERR_PARTIAL_CREATE: "The object was created but a follow-up step failed; `id` says what exists now.",
   ERR_IMPORT_UNSUPPORTED: "This resource cannot be imported by nature; the message says why.",
+  ERR_SERVER_START:
+    "The embedded server cannot start: an option it refuses (address, port, allowed hosts) or a data folder it cannot use.",
 };
 
 export interface ProviderErrorOptions {

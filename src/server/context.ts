@@ -1,6 +1,7 @@
 /** The types every route handler sees. */
 import type { BlindIndexer } from "./blind-index";
 import type { Store } from "./store/database";
+import type { SecretStore } from "./store/secrets";
 import type { ServerKeys } from "./store/server-keys";
 
 export interface SrpLoginState {
@@ -11,6 +12,8 @@ export interface SrpLoginState {
 
 export interface ServerState {
   store: Store;
+  /** Rows of secrets and their versions (the same database as `store`). */
+  secrets: SecretStore;
   keys: ServerKeys;
   blindIndex: BlindIndexer;
   /** In-flight SRP logins by email (one per email, as in the real server). */
@@ -56,4 +59,6 @@ export interface HandlerContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** Aborts when the client goes away or the server shuts down: stop before writing. */
+  signal: AbortSignal;
 }

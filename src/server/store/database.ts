@@ -3,13 +3,18 @@
  * client is on disk; every write request runs in one transaction (`store.transaction`).
  * Only ciphertexts, wrapped key copies, public keys, SRP verifiers and hashes are stored.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { ProviderError } from "../../provider/errors";
+import { preparePrivateDir, restrictFiles, touchPrivate } from "./files";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema";
 
 export type Row = Record<string, unknown>;
 export type Param = SQLInputValue;
+/** `:name` parameters by name (node:sqlite matches bare keys to `:key`). */
+export type NamedParams = Record<string, Param>;
+/** Positional `?` values, or one object of named parameters. */
+export type Params = Param[] | [NamedParams];
 
 export class Store {
   private readonly db: DatabaseSync;
@@ -19,21 +24,28 @@ export class Store {
   /** `dataDir` absent = in-memory database (gone when the server closes). */
   constructor(dataDir?: string) {
     if (dataDir) {
-      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      this.db = new DatabaseSync(join(dataDir, "infisical-e2ee.sqlite"));
+      preparePrivateDir(dataDir);
+      const file = join(dataDir, "infisical-e2ee.sqlite");
+      touchPrivate(file);
+      this.db = new DatabaseSync(file);
       this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
     } else {
       this.db = new DatabaseSync(":memory:");
     }
     this.db.exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
     this.migrate();
+    // The -wal and -shm files exist by now; SQLite gives later ones the database file's mode.
+    if (dataDir) restrictFiles(dataDir);
   }
 
   private migrate(): void {
     const current = Number((this.db.prepare("PRAGMA user_version").get() as Row).user_version);
     if (current === SCHEMA_VERSION) return;
     if (!Number.isInteger(current) || current < 0 || current > SCHEMA_VERSION) {
-      throw new Error(`data directory has schema version ${current}, newer than this server's ${SCHEMA_VERSION}`);
+      throw new ProviderError(
+        "ERR_SERVER_START",
+        `data directory has schema version ${current}, newer than this server's ${SCHEMA_VERSION}`,
+      );
     }
     // All steps in one transaction: a failed upgrade leaves the database as it was.
     this.db.exec("BEGIN IMMEDIATE");
@@ -56,16 +68,16 @@ export class Store {
     return stmt;
   }
 
-  get<T = Row>(sql: string, ...params: Param[]): T | undefined {
-    return this.statement(sql).get(...params) as T | undefined;
+  get<T = Row>(sql: string, ...params: Params): T | undefined {
+    return this.statement(sql).get(...(params as Param[])) as T | undefined;
   }
 
-  all<T = Row>(sql: string, ...params: Param[]): T[] {
-    return this.statement(sql).all(...params) as T[];
+  all<T = Row>(sql: string, ...params: Params): T[] {
+    return this.statement(sql).all(...(params as Param[])) as T[];
   }
 
-  run(sql: string, ...params: Param[]): number {
-    return Number(this.statement(sql).run(...params).changes);
+  run(sql: string, ...params: Params): number {
+    return Number(this.statement(sql).run(...(params as Param[])).changes);
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one); rolls back on throw. */
