@@ -103,7 +103,7 @@ async function handle(
   const params = validate(route.params, match.params);
   const body = validate(route.body, parseJsonBody(rawBody, req.headers["content-type"]));
   const query = validate(route.query, parseQuery(queryStart === -1 ? "" : rawUrl.slice(queryStart + 1)));
-  return await route.handler({
+  const result = await route.handler({
     state: options.state,
     actor,
     request: { ip, userAgent: headerValue(req.headers["user-agent"]), method, template: route.path },
@@ -112,6 +112,9 @@ async function handle(
     body,
     signal,
   });
+  // A change is acknowledged only once it is on disk (reads' audit entries ride along later).
+  if (method !== "GET") await options.state.store.durable();
+  return result;
 }
 
 function validate<T>(schema: ZodType<T, never, unknown> | ZodType<T> | undefined, input: unknown): T {
@@ -187,7 +190,7 @@ function isConstraintViolation(error: unknown): boolean {
 
 const SQLITE_CONSTRAINT = 19;
 /** After a refused body, how long the client may read the answer before the socket is dropped. */
-const LINGER_MS = 1_000;
+const LINGER_MS = 5_000;
 
 /**
  * Writes the answer. A request whose body was not read to its end (refused, too large, or never
