@@ -43,6 +43,25 @@ async function rate(count: number, concurrency: number, one: (i: number) => Prom
   return { seconds, perSecond: count / seconds, failures };
 }
 
+/** CPU milliseconds the server process has used (Linux /proc; undefined elsewhere). */
+function serverCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Server CPU per operation over a phase: a figure the machine's other load disturbs less than rates. */
+async function cpuPer<T>(pid: number | undefined, ops: number, phase: () => Promise<T>): Promise<[T, string]> {
+  const before = serverCpuMs(pid);
+  const result = await phase();
+  const after = serverCpuMs(pid);
+  const per = before === undefined || after === undefined ? "n/a" : `${((after - before) / ops).toFixed(2)} ms`;
+  return [result, `server CPU ${per}/op`];
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -131,32 +150,25 @@ async function main(): Promise<void> {
   console.log(
     `machine: 2 cores shared with 7 teammates' builds and tests (load average ${loadavg()[0]!.toFixed(1)}); figures vary run to run`,
   );
-  const fresh = await creates(client, token, where, project.projectKey, "ONE", count / 2);
-  const serial = await fresh(1, 0);
-  const first = await rate(
-    count / 2,
-    8,
-    async (i) =>
-      (
-        await client.post(
-          `/api/v3/secrets/TEN_${i}`,
-          { ...where, ...encryptSecret(project.projectKey, `TEN_${i}`, "v") },
-          token,
-        )
-      ).status,
-  );
+  const pid = server.child.pid;
+  const one = await creates(client, token, where, project.projectKey, "ONE", count / 2);
+  const [serial, serialCpu] = await cpuPer(pid, count / 2, () => one(1, 0));
+  const ten = await creates(client, token, where, project.projectKey, "TEN", count / 2);
+  const [parallel, parallelCpu] = await cpuPer(pid, count / 2, () => ten(10, 0));
   row(
     `single creates, HMAC project, 1 in flight (${count / 2})`,
     `${serial.perSecond.toFixed(0)} /s`,
-    `failures ${serial.failures}`,
+    `failures ${serial.failures}; ${serialCpu}`,
   );
   row(
     `single creates, HMAC project, 10 in flight (${count / 2})`,
-    `${first.perSecond.toFixed(0)} /s`,
-    `failures ${first.failures}`,
+    `${parallel.perSecond.toFixed(0)} /s`,
+    `failures ${parallel.failures}; ${parallelCpu}`,
   );
-  const batch = await batchCreate(client, token, where, project.projectKey, "BATCH", 100);
-  row("100-secret batch create, HMAC project", `${batch.seconds.toFixed(3)} s`, `status ${batch.status}`);
+  const [batch, batchCpu] = await cpuPer(pid, 1, () =>
+    batchCreate(client, token, where, project.projectKey, "BATCH", 100),
+  );
+  row("100-secret batch create, HMAC project", `${batch.seconds.toFixed(3)} s`, `status ${batch.status}; ${batchCpu}`);
 
   // Reads of one member's secret, idle and under the flood.
   const readOne = async () => (await client.get("/api/v3/secrets/ONE_0", admin.token, where)).status;
@@ -191,11 +203,11 @@ async function main(): Promise<void> {
     const legacyWhere = { workspaceId: manifest.project.id, environment: "dev", secretPath: "/" };
     const legacyCount = 20;
     const old = await creates(legacy.client, manifest.serviceToken.token, legacyWhere, key, "OLD", legacyCount);
-    const oldSerial = await old(1, 0);
+    const [oldSerial, oldCpu] = await cpuPer(legacy.child.pid, legacyCount, () => old(1, 0));
     row(
       `single creates, Argon2id project (0.1.0), 1 in flight (${legacyCount})`,
       `${oldSerial.perSecond.toFixed(1)} /s`,
-      `failures ${oldSerial.failures}`,
+      `failures ${oldSerial.failures}; ${oldCpu}`,
     );
     // 25, not 100: each is a 64 MiB Argon2id, one at a time, on a machine shared with teammates.
     const oldBatch = await batchCreate(legacy.client, manifest.serviceToken.token, legacyWhere, key, "OLDBATCH", 25);

@@ -10,7 +10,7 @@
  *   bounded: one Argon2id at a time server-wide, a short queue (beyond it the caller gets a 429),
  *   results cached per (project, name), and a waiting request that goes away gives up its turn.
  */
-import { createHmac, hkdfSync } from "node:crypto";
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from "node:crypto";
 import { computeBlindIndex, generateBlindIndexSalt } from "../provider/crypto";
 import { HttpError } from "./http/errors";
 import { openAtRest, type SealedText, sealAtRest } from "./store/server-keys";
@@ -34,7 +34,7 @@ const HKDF_INFO = "infisical-e2ee blind index hmac-sha256 v1";
 export class BlindIndexer {
   private readonly argon2Indexes = new Map<string, string>();
   private readonly argon2Jobs = new Map<string, Argon2Job>();
-  private readonly hmacKeys = new Map<string, Buffer>();
+  private readonly hmacKeys = new Map<string, KeyObject>();
   private readonly salts = new Map<string, string>();
   private readonly argon2Gate = new Gate(1, MAX_QUEUED_ARGON2);
 
@@ -67,7 +67,8 @@ export class BlindIndexer {
     let key = this.hmacKeys.get(project.id);
     if (!key) {
       const salt = Buffer.from(this.saltFor(project), "base64");
-      key = Buffer.from(hkdfSync("sha256", this.atRestKey, salt, `${HKDF_INFO} ${project.id}`, 32));
+      // A KeyObject, so that each HMAC skips re-importing raw key bytes.
+      key = createSecretKey(Buffer.from(hkdfSync("sha256", this.atRestKey, salt, `${HKDF_INFO} ${project.id}`, 32)));
       this.hmacKeys.set(project.id, key);
     }
     return createHmac("sha256", key).update(secretName, "utf8").digest("base64");
