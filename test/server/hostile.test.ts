@@ -135,6 +135,33 @@ describe("finding 2: bounded work per request", () => {
   });
 });
 
+describe("finding 2: a client that hangs up mid-body", () => {
+  it("is answered as gone (499 in the log, never a 5xx), and the server still closes at once", async () => {
+    const server = await startServerProcess([]);
+    const { port } = new URL(server.url);
+    for (let i = 0; i < 5; i++) {
+      const socket = connect(Number(port), "127.0.0.1");
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      socket.write(
+        `POST /api/v3/secrets/X HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+          'Content-Length: 100000\r\n\r\n{"workspaceId":',
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      socket.destroy();
+    }
+    const status = await server.client.get("/api/status");
+    assert.equal(status.status, 200);
+    const stopped = await server.stop();
+    assert.equal(stopped.code, 0);
+    const posts = server.stderr.filter((l) => l.startsWith("POST /api/v3/secrets/:secretName"));
+    assert.equal(posts.length, 5, server.stderr.join("\n"));
+    assert.ok(
+      posts.every((l) => / 499 /.test(l)),
+      posts.join("\n"),
+    );
+  });
+});
+
 describe("finding 2: a 0.1.0 (Argon2id) project under a hostile caller", () => {
   const dataDir = copyFixture("server-0.1.0");
   const manifest = JSON.parse(readFileSync(fixturePath("server-0.1.0", "manifest.json"), "utf8"));

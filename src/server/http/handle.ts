@@ -167,7 +167,11 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     };
     req.on("data", onData);
     req.on("end", () => resolve(size === 0 ? undefined : Buffer.concat(chunks)));
-    req.on("error", reject);
+    // A client that disconnects mid-body errors the stream or never sends "end": settle either way.
+    req.on("error", () => reject(clientGone()));
+    req.once("close", () => {
+      if (!req.complete) reject(clientGone());
+    });
   });
 }
 
@@ -216,10 +220,15 @@ function send(
     res.end(text);
     return;
   }
+  // Node drops a "connection: close" socket right after the answer; with the client's unread
+  // body still queued, that close is a TCP reset, which can destroy the answer before the client
+  // reads it. Instead: read nothing more, close our side only, drop the socket after a grace period.
   const socket = req.socket;
-  req.pause();
-  res.end(text, () => {
+  socket.destroySoon = () => {
+    socket.pause();
     socket.end();
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
-  });
+  };
+  req.pause();
+  res.end(text);
 }
