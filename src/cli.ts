@@ -13,7 +13,7 @@ interface Command {
 const commands: Record<string, Command> = {
   server: {
     summary:
-      "Run the embedded Infisical-compatible E2EE server (--port, --host, --data, --rate-limit, --allow-remote, --quiet).",
+      "Run the embedded Infisical-compatible E2EE server (--port, --host, --data, --rate-limit, --allow-remote, --allowed-hosts, --quiet).",
     load: () => require("./cli/server-command"),
   },
   bootstrap: {

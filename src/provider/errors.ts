@@ -35,6 +35,8 @@ export const ERROR_CODES = {
     "A member's public key does not match the pinned fingerprint; `member`, `expected` and `actual` say whose and which. Nothing was wrapped.",
   ERR_UNTRUSTED_KEY_SENDER:
     "The project key copy was sent by a key this provider cannot vouch for; `projectId` and `senderFingerprint` say which. The key was not used.",
+  ERR_SERVER_START:
+    "The embedded server cannot start: an option it refuses (address, port, allowed hosts) or a data folder it cannot use.",
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,10 +2,13 @@
 import type { Logins } from "./auth/logins";
 import type { BlindIndexer } from "./blind-index";
 import type { Store } from "./store/database";
+import type { SecretStore } from "./store/secrets";
 import type { ServerKeys } from "./store/server-keys";
 
 export interface ServerState {
   store: Store;
+  /** Rows of secrets and their versions (the same database as `store`). */
+  secrets: SecretStore;
   keys: ServerKeys;
   blindIndex: BlindIndexer;
   /** SRP attempts in progress (one per login1, not one per email), login brakes, the SRP worker. */
@@ -51,4 +54,6 @@ export interface HandlerContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** Aborts when the client goes away or the server shuts down: stop before writing. */
+  signal: AbortSignal;
 }

@@ -16,6 +16,20 @@ export const base64 = (max = 4096) =>
 
 export const ciphertext = () => base64(MAX_CIPHERTEXT);
 
+/**
+ * An ISO 8601 date-time with an offset, as a UTC ISO string. zod's pattern alone lets through
+ * offsets such as +99:99 that no clock has; those fail here, naming the field.
+ */
+export const dateTime = () =>
+  z
+    .string()
+    .datetime({ offset: true })
+    .refine((text) => Number.isFinite(Date.parse(text)), "Must be a valid date and time")
+    .transform((text) => new Date(text).toISOString());
+
+/** Largest `offset` a list route accepts (far past any real table; SQLite binds it as an integer). */
+export const MAX_OFFSET = 1_000_000_000;
+
 export const hex = (max: number) =>
   z
     .string()

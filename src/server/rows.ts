@@ -61,6 +61,8 @@ export interface ProjectRow {
   blind_salt_ciphertext: string;
   blind_salt_iv: string;
   blind_salt_tag: string;
+  /** `hmac-sha256`, or `argon2id` for projects written by 0.1.0 (see blind-index.ts). */
+  blind_index_scheme: string;
   created_at: string;
   updated_at: string;
 }

@@ -20,7 +20,12 @@ export function loadServerKeys(dataDir?: string): ServerKeys {
   if (!dataDir) return { tokenSigningKey: randomBytes(KEY_BYTES), atRestKey: randomBytes(KEY_BYTES) };
   const file = join(dataDir, "server-keys.json");
   if (existsSync(file)) {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as { tokenSigningKey?: string; atRestKey?: string };
+    let parsed: { tokenSigningKey?: string; atRestKey?: string } = {};
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8")) as typeof parsed;
+    } catch {
+      // Reported below as damaged, without the parser's message (it would quote the file).
+    }
     const keys = {
       tokenSigningKey: Buffer.from(parsed.tokenSigningKey ?? "", "base64"),
       atRestKey: Buffer.from(parsed.atRestKey ?? "", "base64"),
