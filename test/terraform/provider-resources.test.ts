@@ -400,7 +400,9 @@ describe("terraform provider: real resources against the embedded server", () =>
     const created = await tf.create(SECRET, values);
     const imported = await tf.import(SECRET, `${projectId}:dev:/:${key}`);
     assert.deepEqual(imported.diagnostics, []);
+    assert.equal(imported.state?.value, null, "the import itself holds no value");
     const refreshed = (await tf.read(SECRET, imported.state as Obj)) as Obj;
+    assert.equal(refreshed.value, null, "nor does the refresh after it");
     const next = await tf.converge(SECRET, refreshed, values);
     assert.ok(!next.raw.includes(Buffer.from(CANARY_WO_FIRST)), "no write-only plaintext in state");
     assert.equal(next.state.value, null);
@@ -408,6 +410,31 @@ describe("terraform provider: real resources against the embedded server", () =>
     await tf.assertNoChanges(SECRET, next.state, values);
     assert.equal((await serverSecrets()).get(key)?.value, CANARY_WO_FIRST);
     await tf.destroy(SECRET, created);
+  });
+
+  test("secret: value_wo changed outside is drift: refresh shows it, the next apply re-sends it, then no changes", async () => {
+    const key = unique("WO_DRIFT_");
+    const values = { project_id: projectId, environment: "dev", key, value_wo: CANARY_WO_FIRST, value_wo_version: 1 };
+    const created = await tf.converge(SECRET, null, values);
+    assert.match(String(created.state.value_fingerprint), /^hmac-sha256:/);
+    await session.secrets.update(
+      { projectId, environment: "dev", path: "/" },
+      { key, value: "out-of-band", comment: "" },
+    );
+    const refreshed = (await tf.read(SECRET, created.state)) as Obj;
+    assert.equal(refreshed.value, null, "the refresh keeps the server's value out of state");
+    assert.notEqual(refreshed.value_fingerprint, created.state.value_fingerprint, "drift shows in the refresh");
+    assert.equal(refreshed.sent_value_fingerprint, created.state.sent_value_fingerprint);
+    const restored = await tf.converge(SECRET, refreshed, values);
+    assert.deepEqual(restored.plan.replace, []);
+    assert.ok(isUnknown(restored.plan.planned?.value_fingerprint), "an in-place update of the value");
+    for (const raw of [restored.plan.raw, restored.raw]) {
+      assert.ok(!raw.includes(Buffer.from(CANARY_WO_FIRST)) && !raw.includes(Buffer.from("out-of-band")));
+    }
+    assert.equal((await serverSecrets()).get(key)?.value, CANARY_WO_FIRST, "the configured value is back");
+    assert.equal(restored.state.value_fingerprint, created.state.value_fingerprint);
+    await tf.assertNoChanges(SECRET, (await tf.read(SECRET, restored.state)) as Obj, values);
+    await tf.destroy(SECRET, restored.state);
   });
 
   test("secret: switching from value to value_wo takes the plaintext out of state", async () => {
@@ -443,7 +470,8 @@ describe("terraform provider: real resources against the embedded server", () =>
     });
     assert.equal((await serverSecrets("dev", folder)).get(key)?.value, "in-a-folder");
     const imported = await tf.import(SECRET, `${projectId}:dev:${folder}:${key}`);
-    assert.deepEqual({ ...imported.state, create_missing_folders: true }, state);
+    // An import never holds the value (the configuration may manage it write-only).
+    assert.deepEqual({ ...imported.state, create_missing_folders: true }, { ...state, value: null });
     await tf.destroy(SECRET, state);
   });
 
@@ -647,8 +675,11 @@ describe("terraform provider: real resources against the embedded server", () =>
     const state = await tf.create(SECRET, values);
     const imported = await tf.import(SECRET, `${projectId}:dev:/:${key}`);
     assert.deepEqual(imported.diagnostics, []);
-    assert.deepEqual(imported.state, state);
-    await tf.assertNoChanges(SECRET, imported.state as Obj, values);
+    assert.deepEqual(imported.state, { ...state, value: null }, "all but the value, which an import never holds");
+    // The configured value fills it in with one in-place update; then the plan is empty.
+    const filled = await tf.converge(SECRET, imported.state as Obj, values);
+    assert.equal(filled.state.value, "imported-value");
+    await tf.assertNoChanges(SECRET, filled.state, values);
 
     const malformed = await tf.import(SECRET, `${projectId}:dev`);
     assert.equal(malformed.diagnostics[0]?.severity, 1);
