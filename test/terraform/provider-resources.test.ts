@@ -5,6 +5,7 @@
  * Out-of-band changes and server-side checks go through the core in this process.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { bootstrap, inviteMember } from "../../src/provider/bootstrap";
@@ -716,6 +717,53 @@ describe("terraform provider: real resources against the embedded server", () =>
     assert.match(JSON.stringify(broken.diagnostics), /not valid JSON/);
     assert.equal(JSON.stringify(broken.diagnostics).includes(canary), false);
     await tf.destroy(SECRET, state);
+  });
+
+  test("UpgradeResourceState: secret state written by 0.1.0 (fixture) upgrades, refreshes and plans no change", async () => {
+    const fixture = JSON.parse(
+      readFileSync(
+        join(__dirname, "..", "..", "..", "test", "terraform", "fixtures", "secret-state-0.1.0.json"),
+        "utf8",
+      ),
+    ) as { schema_version: number; write_only: Obj; generated: Obj };
+    const location = { projectId, environment: "dev", path: "/" };
+    const fill = (template: Obj, values: Record<string, string>) =>
+      JSON.parse(JSON.stringify(template).replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? "")) as Obj;
+
+    const woKey = unique("LEGACY_WO_");
+    const genKey = unique("LEGACY_GEN_");
+    const generatedValue = "Legacy0generated0value0abcdefghij";
+    const wo = await session.secrets.create(location, { key: woKey, value: CANARY_WO_FIRST, comment: "" });
+    const gen = await session.secrets.create(location, { key: genKey, value: generatedValue, comment: "" });
+    const woState = fill(fixture.write_only, { secretId: wo.secretId, projectId, key: woKey });
+    const woUpgraded = await tf.upgrade(SECRET, fixture.schema_version, woState);
+    assert.deepEqual(woUpgraded.diagnostics, []);
+    assert.equal(woUpgraded.state?.value_fingerprint, null, "0.1.0 state has no fingerprint yet");
+    const woRead = (await tf.read(SECRET, woUpgraded.state as Obj)) as Obj;
+    assert.equal(woRead.value, null, "the refresh keeps the write-only value out");
+    assert.match(String(woRead.value_fingerprint), /^hmac-sha256:/);
+    const woValues = {
+      project_id: projectId,
+      environment: "dev",
+      key: woKey,
+      value_wo: CANARY_WO_FIRST,
+      value_wo_version: 1,
+    };
+    await tf.assertNoChanges(SECRET, woRead, woValues);
+
+    const genState = fill(fixture.generated, { secretId: gen.secretId, projectId, key: genKey, value: generatedValue });
+    const genUpgraded = (await tf.upgrade(SECRET, fixture.schema_version, genState)).state as Obj;
+    const genValues = { project_id: projectId, environment: "dev", key: genKey, generate: {}, rotation_trigger: "r1" };
+    await tf.assertNoChanges(SECRET, (await tf.read(SECRET, genUpgraded)) as Obj, genValues);
+    await session.secrets.update(location, { key: genKey, value: "changed-outside", comment: "" });
+    // The provider serves reads of one location from a list snapshot for up to 2 s (one per refresh).
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const drifted = (await tf.read(SECRET, genUpgraded)) as Obj;
+    assert.equal(drifted.value, generatedValue);
+    const restored = await tf.converge(SECRET, drifted, genValues);
+    assert.equal((await serverSecrets()).get(genKey)?.value, generatedValue, "0.1.0's generated value is put back");
+    await tf.destroy(SECRET, woRead);
+    await tf.destroy(SECRET, restored.state);
   });
 
   test("wrong password: the first operation fails with an authentication diagnostic that leaks nothing", async () => {
