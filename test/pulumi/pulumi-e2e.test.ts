@@ -361,6 +361,16 @@ test("e2e: state written now refreshes and destroys through the provider text of
   const read = await host.read(entry.urn, entry.id, oldState);
   assert.equal(read.id, entry.id);
   assert.equal(read.properties.value, CANARY_ADOPT);
+
+  // The shape 0.1.0 wrote: schema version 1 (no version key), no fingerprints. It refreshes to the
+  // current shape and previews no change.
+  const { valueFingerprint: _a, sentValueFingerprint: _b, __schemaVersion: _c, ...v1 } = entry.state;
+  const legacy = await host.read(entry.urn, entry.id, { ...v1, __provider: golden });
+  assert.equal(legacy.properties.value, CANARY_ADOPT);
+  assert.equal(legacy.properties.valueFingerprint, entry.state.valueFingerprint);
+  assert.equal(legacy.properties.__schemaVersion, entry.state.__schemaVersion);
+  const diff = await host.diff(entry.urn, entry.id, legacy.properties, entry.inputs);
+  assert.equal(diff.changes, DIFF.NONE);
 });
 
 test("e2e: pulumi destroy deletes everything; reads afterwards report the resources gone", async () => {
