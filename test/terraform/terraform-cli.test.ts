@@ -10,10 +10,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { bootstrap, inviteMember } from "../../src/provider/bootstrap";
-import { lookups } from "../../src/provider/registry";
+import { lookups, resources } from "../../src/provider/registry";
 import { silentLogger } from "../../src/provider/schema/resource";
 import { openSession } from "../../src/provider/session";
 import { startServer } from "../../src/server";
+
+/** Infisical's own legacy client (CommonJS, no typings for its default export). */
+interface LegacyClient {
+  getSecret(
+    name: string,
+    options: { environment: string; path?: string; type?: string },
+  ): Promise<{ secretValue?: string }>;
+  updateSecret(
+    name: string,
+    value: string,
+    options: { environment: string; path?: string; type?: string },
+  ): Promise<{ secretValue?: string }>;
+}
+const InfisicalClient = require("infisical-node") as new (options: {
+  token: string;
+  siteURL: string;
+  cacheTTL?: number;
+}) => LegacyClient;
 
 const terraformVersion = spawnSync("terraform", ["version"], {
   encoding: "utf8",
@@ -180,15 +198,31 @@ describe("examples/terraform with real terraform", { skip }, () => {
     });
     const generated = (await qaSecrets()).get("SESSION_KEY");
     assert.equal(generated?.length, 48);
-    // An independent client (the core API over its own session, outside the provider process).
+    // An independent client: Infisical's legacy infisical-node, with a read/write token for qa.
+    const ctx = { session, log: silentLogger };
+    const token = await resources.serviceToken.ops.create(
+      ctx,
+      resources.serviceToken.validated({
+        projectId,
+        name: "out-of-band",
+        scopes: [
+          { environment: "qa", secretPath: "/" },
+          { environment: "qa", secretPath: "/db" },
+        ],
+        permissions: ["read", "write"],
+      }),
+    );
+    const legacy = new InfisicalClient({ token: String(token.outputs.token), siteURL: server.url, cacheTTL: 0 });
+    const where = (path: string) => ({ environment: "qa", path, type: "shared" });
+    const changed = await legacy.updateSecret("SESSION_KEY", "oob-generated-value", where("/"));
+    assert.equal(changed.secretValue, "oob-generated-value", "infisical-node reports failures only as fallbacks");
+    // infisical-node 1.5.1 sends no secretPath on update (only on reads), so it cannot change a
+    // secret in /db: that one is changed through the core API over its own session instead.
     await session.secrets.update(
       { projectId, environment: "qa", path: "/db" },
       { key: "DB_PASSWORD", value: "oob-wo-value", comment: "" },
     );
-    await session.secrets.update(
-      { projectId, environment: "qa", path: "/" },
-      { key: "SESSION_KEY", value: "oob-generated-value", comment: "" },
-    );
+    assert.equal((await legacy.getSecret("DB_PASSWORD", where("/db"))).secretValue, "oob-wo-value");
     const plan = await terraform(["plan", "-detailed-exitcode", "-out=drift.tfplan"], current);
     assert.equal(plan.code, 2, plan.output);
     assert.match(plan.output, /infisicale2ee_secret\.db_password will be updated in-place/);
@@ -198,8 +232,11 @@ describe("examples/terraform with real terraform", { skip }, () => {
     const planJson = await ok(["show", "-json", "drift.tfplan"]);
     // Ephemeral variables set for the plan must be set again for its apply.
     await ok(["apply", "-auto-approve"], current, ["drift.tfplan"]);
-    assert.equal((await qaSecrets("/db")).get("DB_PASSWORD"), "second-wo-value", "the configured value is back");
-    assert.equal((await qaSecrets()).get("SESSION_KEY"), generated, "the generated value is back, not a new one");
+    const restoredWo = (await legacy.getSecret("DB_PASSWORD", where("/db"))).secretValue;
+    assert.equal(restoredWo, "second-wo-value", "the configured value is back");
+    const restoredGenerated = (await legacy.getSecret("SESSION_KEY", where("/"))).secretValue;
+    assert.equal(restoredGenerated, generated, "the generated value is back, not a new one");
+    await resources.serviceToken.ops.delete(ctx, token.id, token.outputs);
     assert.equal((await terraform(["plan", "-detailed-exitcode"], current)).code, 0);
     const backup = readFileSync(join(work, "config", "terraform.tfstate.backup"), "utf8");
     for (const [name, text] of [
