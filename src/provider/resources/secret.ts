@@ -11,6 +11,7 @@ import {
   obj,
   str,
   withoutWriteOnly,
+  writeOnlyPairs,
 } from "../schema/fields";
 import {
   type DiffResult,
@@ -191,16 +192,21 @@ async function fingerprintOf(ctx: ResourceContext, projectId: string, secret: Pl
   return valueFingerprint(await ctx.session.projectKey(projectId), secret.secretId, secret.value);
 }
 
+/** Fields a write-only twin can supply: what an import or a re-send of a value kept out leaves out. */
+const SUPPLIED_WRITE_ONLY = writeOnlyPairs(secretFields).map(([, supplied]) => supplied);
+
 /** The outputs the server's copy decides; `keptOut` (from the schema's write-only rule) stays out. */
-function outputsOfSecret(secret: PlainSecret, keptOut: readonly string[], fingerprint: string) {
-  return {
+function outputsOfSecret(secret: PlainSecret, keptOut: readonly string[], fingerprint: string): SecretOutputs {
+  const outputs: Record<string, unknown> = {
     key: secret.key,
     comment: secret.comment,
-    value: keptOut.includes("value") ? undefined : secret.value,
+    value: secret.value,
     secretId: secret.secretId,
     version: secret.version,
     valueFingerprint: fingerprint,
   };
+  for (const field of keptOut) delete outputs[field];
+  return outputs as SecretOutputs;
 }
 
 /**
@@ -334,7 +340,7 @@ async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutput
     comment: news.comment ?? "",
   });
   const keptOut = fieldsKeptOutOfState(secretFields, news);
-  return writtenState(ctx, news, updated, resentWhileOut ? [...keptOut, "value"] : keptOut);
+  return writtenState(ctx, news, updated, resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut);
 }
 
 async function deleteSecret(ctx: ResourceContext, id: string, state: SecretOutputs) {
@@ -376,12 +382,12 @@ async function importSecret(ctx: ResourceContext, importId: string) {
   const found = await findForImport(ctx, location, inputs.key);
   // The configuration is unknown here: the value may be managed write-only, so it never enters state
   // from an import. A configured `value` fills it in on the first apply.
-  return { id: found.secretId, outputs: await writtenState(ctx, inputs, found, ["value"]) };
+  return { id: found.secretId, outputs: await writtenState(ctx, inputs, found, SUPPLIED_WRITE_ONLY) };
 }
 
 export const secret = defineResource({
   name: "secret",
-  // 2: value fingerprints (0.2.0). Version-1 state gains them on its first refresh, so the upgrade has nothing to fill.
+  // 2: value fingerprints (after 0.1.0). Version-1 state gains them on its first refresh, so the upgrade has nothing to fill.
   version: 2,
   doc: "A secret in a project environment, encrypted on this machine with the project key before it is sent.",
   importId: "`<projectId>:<environment>:<path>:<key>`, e.g. `6f1c…:dev:/:DB_PASSWORD`.",
