@@ -85,6 +85,31 @@ describe("secret resource against the embedded server", () => {
     // A configured `value` fills it in with the next update; nothing else differs.
     assert.deepEqual(secret.diff(imported.outputs, inputsFor({ key, value: "imp", comment: "c" })).changes, ["value"]);
     assert.deepEqual(secret.diff(imported.outputs, inputsFor({ key, valueWo: "imp", comment: "c" })).changes, []);
+    // That update only brings the value into state: the server already holds it, so nothing is sent.
+    const before = h.requests.length;
+    const filled = await secret.ops.update(
+      ctx,
+      imported.id,
+      imported.outputs,
+      inputsFor({ key, value: "imp", comment: "c" }),
+    );
+    assert.equal(h.requests.length - before, 0, "no request to fill in a value the server holds");
+    assert.equal(filled.value, "imp");
+    assert.equal(filled.version, imported.outputs.version);
+    assert.equal(filled.valueFingerprint, imported.outputs.valueFingerprint);
+    assert.equal(filled.sentValueFingerprint, imported.outputs.valueFingerprint);
+    assert.deepEqual(secret.diff(filled, inputsFor({ key, value: "imp", comment: "c" })).changes, []);
+    // Another configured value (or comment) is a real update and is sent.
+    const sentBefore = h.requests.length;
+    const changed = await secret.ops.update(
+      ctx,
+      imported.id,
+      imported.outputs,
+      inputsFor({ key, value: "imp2", comment: "c" }),
+    );
+    assert.ok(h.count("PATCH", /secrets/, sentBefore) >= 1, "a different value is sent");
+    assert.equal(changed.value, "imp2");
+    assert.notEqual(changed.valueFingerprint, imported.outputs.valueFingerprint);
     await assert.rejects(secret.ops.import(ctx, `${projectId}:dev:/:NO_SUCH_${key}`), {
       code: "ERR_API_NOT_FOUND",
       message: 'import secret failed: no secret with this key at environment "dev", path "/"',

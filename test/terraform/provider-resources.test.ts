@@ -677,9 +677,11 @@ describe("terraform provider: real resources against the embedded server", () =>
     const imported = await tf.import(SECRET, `${projectId}:dev:/:${key}`);
     assert.deepEqual(imported.diagnostics, []);
     assert.deepEqual(imported.state, { ...state, value: null }, "all but the value, which an import never holds");
-    // The configured value fills it in with one in-place update; then the plan is empty.
+    // The configured value fills it in with one in-place update (Terraform plans no-op only when the
+    // planned state equals the prior one); the server already holds it, so nothing is written.
     const filled = await tf.converge(SECRET, imported.state as Obj, values);
     assert.equal(filled.state.value, "imported-value");
+    assert.equal(filled.state.version, state.version, "the server's version did not move: nothing was sent");
     await tf.assertNoChanges(SECRET, filled.state, values);
 
     const malformed = await tf.import(SECRET, `${projectId}:dev`);

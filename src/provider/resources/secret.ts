@@ -313,7 +313,35 @@ async function readSecret(ctx: ResourceContext, id: string, state: SecretOutputs
   return outputs;
 }
 
+/**
+ * After an import the value is not in state, so a configured `value` plans an update that only has
+ * to bring it into state: when the server still holds exactly that value (its keyed fingerprint is
+ * the one recorded, with no drift) and nothing else changes, no request is sent and the server's
+ * version does not move.
+ */
+async function onlyFillsValue(ctx: ResourceContext, id: string, olds: SecretOutputs, news: SecretInputs) {
+  if (olds.value !== undefined || news.value === undefined || valueChangedOutside(olds)) return false;
+  if (news.key !== olds.key || (news.comment ?? "") !== (olds.comment ?? "")) return false;
+  if (news.rotationTrigger !== olds.rotationTrigger) return false;
+  if (olds.valueFingerprint === undefined || olds.secretId !== id) return false;
+  return valueFingerprint(await ctx.session.projectKey(olds.projectId!), id, news.value) === olds.valueFingerprint;
+}
+
 async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutputs, news: SecretInputs) {
+  if (await onlyFillsValue(ctx, id, olds, news)) {
+    const { key, comment, secretId, version, valueFingerprint: held } = olds;
+    const rest = withoutWriteOnly(secretFields, news);
+    return {
+      ...rest,
+      key,
+      comment,
+      value: news.value,
+      secretId,
+      version,
+      valueFingerprint: held,
+      sentValueFingerprint: held,
+    } as SecretOutputs;
+  }
   const location = locationOf(olds);
   let value: string | undefined;
   // A value neither configured nor generated now is re-sent as it was, and stays out of state if it was out.
