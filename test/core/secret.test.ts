@@ -86,13 +86,10 @@ describe("secret resource against the embedded server", () => {
     assert.deepEqual(secret.diff(imported.outputs, inputsFor({ key, value: "imp", comment: "c" })).changes, ["value"]);
     assert.deepEqual(secret.diff(imported.outputs, inputsFor({ key, valueWo: "imp", comment: "c" })).changes, []);
     // That update only brings the value into state: the server already holds it, so nothing is sent.
+    const updateImported = (value: string) =>
+      secret.ops.update(ctx, imported.id, imported.outputs, inputsFor({ key, value, comment: "c" }));
     const before = h.requests.length;
-    const filled = await secret.ops.update(
-      ctx,
-      imported.id,
-      imported.outputs,
-      inputsFor({ key, value: "imp", comment: "c" }),
-    );
+    const filled = await updateImported("imp");
     assert.equal(h.requests.length - before, 0, "no request to fill in a value the server holds");
     assert.equal(filled.value, "imp");
     assert.equal(filled.version, imported.outputs.version);
@@ -101,12 +98,7 @@ describe("secret resource against the embedded server", () => {
     assert.deepEqual(secret.diff(filled, inputsFor({ key, value: "imp", comment: "c" })).changes, []);
     // Another configured value (or comment) is a real update and is sent.
     const sentBefore = h.requests.length;
-    const changed = await secret.ops.update(
-      ctx,
-      imported.id,
-      imported.outputs,
-      inputsFor({ key, value: "imp2", comment: "c" }),
-    );
+    const changed = await updateImported("imp2");
     assert.ok(h.count("PATCH", /secrets/, sentBefore) >= 1, "a different value is sent");
     assert.equal(changed.value, "imp2");
     assert.notEqual(changed.valueFingerprint, imported.outputs.valueFingerprint);
