@@ -91,10 +91,12 @@ describe("examples/terraform with real terraform", { skip }, () => {
     return result.output;
   }
 
-  async function qaSecrets(path = "/") {
+  async function qaSecretEntries(path: string) {
     const result = await lookups.secrets.run({ session, log: silentLogger }, { projectId, environment: "qa", path });
-    const entries = (result.secrets ?? []) as { key: string; value: string }[];
-    return new Map(entries.map((s) => [s.key, s.value]));
+    return (result.secrets ?? []) as { key: string; value: string; version: number }[];
+  }
+  async function qaSecrets(path = "/") {
+    return new Map((await qaSecretEntries(path)).map((s) => [s.key, s.value]));
   }
 
   const state = () => readFileSync(join(work, "config", "terraform.tfstate"), "utf8");
@@ -292,7 +294,11 @@ describe("examples/terraform with real terraform", { skip }, () => {
     assert.equal(plan.code, 2, plan.output);
     assert.match(plan.output, /0 to add, 2 to change, 0 to destroy/, "api_url gets its value, db_password its version");
     assert.doesNotMatch(await ok(["show", "-json", "import.tfplan"]), /second-wo-value/);
+    const apiUrlVersion = async () => (await qaSecretEntries("/")).find((s) => s.key === "API_URL")?.version;
+    const versionBefore = await apiUrlVersion();
     await ok(["apply", "-auto-approve"], current, ["import.tfplan"]);
+    // The server already held api_url's configured value: the update only brought it into state.
+    assert.equal(await apiUrlVersion(), versionBefore, "api_url: nothing sent by the fill-in");
     assert.equal((await qaSecrets("/db")).get("DB_PASSWORD"), "second-wo-value");
     const backup = readFileSync(join(work, "config", "terraform.tfstate.backup"), "utf8");
     assert.doesNotMatch(state() + backup, /second-wo-value/);
