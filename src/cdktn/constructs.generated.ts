@@ -204,7 +204,7 @@ export interface SecretConfig extends cdk.TerraformMetaArguments {
    */
   readonly value?: string;
   /**
-   * Write-only plaintext value: sent encrypted, never stored in state (Terraform 1.11+). Bump `value_wo_version` to send a new one.
+   * Write-only plaintext value: sent encrypted, never stored in state (Terraform 1.11+). Bump `value_wo_version` to send a new one; a value changed outside is put back by the next apply (see `value_fingerprint`).
    *
    * Terraform `value_wo` (optional; sensitive; write-only: never stored in state).
    */
@@ -390,7 +390,7 @@ export class Secret extends cdk.TerraformResource {
 
   private _valueWo?: string;
   /**
-   * Write-only plaintext value: sent encrypted, never stored in state (Terraform 1.11+). Bump `value_wo_version` to send a new one. Write-only: Terraform never stores it, so there is no attribute reference.
+   * Write-only plaintext value: sent encrypted, never stored in state (Terraform 1.11+). Bump `value_wo_version` to send a new one; a value changed outside is put back by the next apply (see `value_fingerprint`). Write-only: Terraform never stores it, so there is no attribute reference.
    */
   public get valueWo(): string | undefined {
     return this._valueWo;
@@ -533,6 +533,20 @@ export class Secret extends cdk.TerraformResource {
    */
   public get secretId(): string {
     return this.getStringAttribute("secret_id");
+  }
+
+  /**
+   * Reference to `value_fingerprint`: Keyed fingerprint (`hmac-sha256:…`) of the value the server held when last read or written: an HMAC under a key derived from the project key, so it reveals nothing about the value and a guess cannot be checked against it without that key. Differs from `sent_value_fingerprint` when the value was changed outside; the next apply then sends the value again.
+   */
+  public get valueFingerprint(): string {
+    return this.getStringAttribute("value_fingerprint");
+  }
+
+  /**
+   * Reference to `sent_value_fingerprint`: Keyed fingerprint (`hmac-sha256:…`) of the value this provider last sent (or found on import). Safe to show, like `value_fingerprint`.
+   */
+  public get sentValueFingerprint(): string {
+    return this.getStringAttribute("sent_value_fingerprint");
   }
 
   /**

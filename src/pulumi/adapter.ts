@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { PartialCreateError, ProviderError } from "../provider/errors";
-import { isFieldOnFace } from "../provider/schema/fields";
+import { isFieldOnFace, withoutWriteOnly } from "../provider/schema/fields";
 import type { Inputs, Outputs, Resource, ResourceContext } from "../provider/schema/resource";
 import { fromHost, SCHEMA_VERSION_KEY, schemaVersionOf, toHost } from "./wire";
 
@@ -30,9 +30,12 @@ export function adaptResource(resource: Resource, context: () => ResourceContext
     return written < resource.version && resource.upgrade ? resource.upgrade(written, state) : state;
   };
 
-  /** What goes back into Pulumi state: the inputs echoed, the core's outputs on top, and the schema version. */
+  /**
+   * What goes back into Pulumi state: the inputs echoed (never a write-only one: the schema's rule),
+   * the core's outputs on top, and the schema version.
+   */
   const toState = (inputs: Inputs, outputs: Outputs): Json =>
-    toHost({ ...inputs, ...outputs, [SCHEMA_VERSION_KEY]: resource.version });
+    toHost({ ...withoutWriteOnly(resource.fields, inputs), ...outputs, [SCHEMA_VERSION_KEY]: resource.version });
 
   return {
     async check(_olds, news) {

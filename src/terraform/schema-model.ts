@@ -28,11 +28,6 @@ export interface AttributeModel {
   description: string;
   /** The core default, planned when the configuration leaves the attribute null. */
   defaultValue?: unknown;
-  /**
-   * The write-only attribute (`<name>_wo`) that, when configured, supplies this attribute's value
-   * instead: this attribute is then kept out of state (planned and stored null).
-   */
-  suppliedWriteOnlyBy?: string;
   nested?: AttributeModel[];
 }
 
@@ -102,19 +97,7 @@ export function resourceModel(resource: Resource, scope: FieldScope = "terraform
     description: `Identifier the provider tracks this ${resource.name} by. Import ID format: ${resource.importId}`,
   };
   const attributes = [id, ...attributesFrom(resource.fields, false, scope)];
-  pairWriteOnlyAttributes(attributes);
   return { version: resource.version, description: resource.doc, attributes };
-}
-
-/** Terraform's `x_wo` convention: a write-only `x_wo` supplies the optional+computed `x`. */
-const WRITE_ONLY_SUFFIX = "_wo";
-
-function pairWriteOnlyAttributes(attributes: AttributeModel[]): void {
-  for (const writeOnly of attributes) {
-    if (!writeOnly.writeOnly || !writeOnly.name.endsWith(WRITE_ONLY_SUFFIX)) continue;
-    const base = attributes.find((a) => a.name === writeOnly.name.slice(0, -WRITE_ONLY_SUFFIX.length));
-    if (base?.computed && base.optional) base.suppliedWriteOnlyBy = writeOnly.name;
-  }
 }
 
 /** Arguments first; a result with the same name as an argument makes that argument optional+computed. */

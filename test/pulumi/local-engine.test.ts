@@ -215,7 +215,8 @@ test("engine: refresh finds a value changed out of band; preview then plans to r
 
   const refreshed = await engine.refresh();
   const dbUrl = refreshed.changes.find((s) => s.name === "db-url");
-  assert.deepEqual([dbUrl?.op, dbUrl?.diffs], ["update", ["value", "version"]]);
+  // The value's keyed fingerprint moves with it (the refresh read the server's new value).
+  assert.deepEqual([dbUrl?.op, dbUrl?.diffs], ["update", ["value", "valueFingerprint", "version"]]);
   assert.deepEqual(
     refreshed.changes.map((s) => s.name),
     ["db-url"],
