@@ -6,13 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { openSession } from "../../src/provider/session";
 import type { Session } from "../../src/provider/session/session";
 import { startServer } from "../../src/server";
+import { terraformHomeWithProvider } from "../support/terraform-home";
 import { dv, type PluginConnection, startPlugin } from "./harness";
 import { type Obj, TerraformDriver } from "./terraform-driver";
 
@@ -180,22 +181,7 @@ describe("terraform state written by 0.1.0", () => {
       mkdirSync(config(), { recursive: true });
       copyFileSync(join(FIXTURE, "main.tf"), join(config(), "main.tf"));
       copyFileSync(join(FIXTURE, "terraform.tfstate"), join(config(), "terraform.tfstate"));
-      const home = join(work, "home");
-      writeFileSync(join(work, "terraformrc"), "# the implicit local mirror\n");
-      env = {
-        ...process.env,
-        HOME: home,
-        TF_CLI_CONFIG_FILE: join(work, "terraformrc"),
-        CHECKPOINT_DISABLE: "1",
-        TF_IN_AUTOMATION: "1",
-        TF_INPUT: "0",
-      };
-      const install = spawnSync(
-        process.execPath,
-        [CLI, "install-terraform-provider", "--dir", join(home, ".terraform.d", "plugins")],
-        { env, encoding: "utf8" },
-      );
-      assert.equal(install.status, 0, install.stderr);
+      env = terraformHomeWithProvider(work);
       const init = await terraform(["init"]);
       assert.equal(init.code, 0, init.output);
     });

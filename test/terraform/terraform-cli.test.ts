@@ -14,6 +14,7 @@ import { lookups, resources } from "../../src/provider/registry";
 import { silentLogger } from "../../src/provider/schema/resource";
 import { openSession } from "../../src/provider/session";
 import { startServer } from "../../src/server";
+import { terraformHomeWithProvider } from "../support/terraform-home";
 
 /** Infisical's own legacy client (CommonJS, no typings for its default export). */
 interface LegacyClient {
@@ -41,7 +42,7 @@ const skip = terraformVersion.status === 0 ? false : "terraform is not on PATH";
 if (skip) process.stdout.write(`# skipping real Terraform tests: ${skip}\n`);
 
 const PACKAGE_ROOT = join(__dirname, "..", "..", "..");
-const CLI = join(__dirname, "..", "..", "src", "cli.js");
+const _CLI = join(__dirname, "..", "..", "src", "cli.js");
 const ADMIN = { email: "admin@example.com", password: "correct horse battery staple" };
 const MEMBER = { email: "member@example.com", password: "another horse battery staple" };
 
@@ -110,26 +111,8 @@ describe("examples/terraform with real terraform", { skip }, () => {
     session = openSession({ host: server.url, ...ADMIN }, { env: {} });
 
     work = mkdtempSync(join(tmpdir(), "infisical-e2ee-tf-"));
-    const home = join(work, "home");
     copyExampleConfig(join(PACKAGE_ROOT, "examples", "terraform"), join(work, "config"));
-    writeFileSync(join(work, "terraformrc"), "# no provider_installation: the implicit local mirror is used\n");
-    env = {
-      ...process.env,
-      HOME: home,
-      TF_CLI_CONFIG_FILE: join(work, "terraformrc"),
-      CHECKPOINT_DISABLE: "1",
-      TF_IN_AUTOMATION: "1",
-      TF_INPUT: "0",
-    };
-    const install = spawnSync(
-      process.execPath,
-      [CLI, "install-terraform-provider", "--dir", join(home, ".terraform.d", "plugins")],
-      {
-        env,
-        encoding: "utf8",
-      },
-    );
-    assert.equal(install.status, 0, install.stderr);
+    env = terraformHomeWithProvider(work);
     writeFileSync(
       join(work, "config", "terraform.tfvars"),
       [

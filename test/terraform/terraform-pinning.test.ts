@@ -17,6 +17,7 @@ import { openSession } from "../../src/provider/session";
 import { startServer } from "../../src/server";
 import { parseLogLine } from "../core/harness";
 import { type Json, startLyingProxy } from "../support/lying-proxy";
+import { terraformHomeWithProvider } from "../support/terraform-home";
 
 const terraformVersion = spawnSync("terraform", ["version"], {
   encoding: "utf8",
@@ -25,7 +26,7 @@ const terraformVersion = spawnSync("terraform", ["version"], {
 const skip = terraformVersion.status === 0 ? false : "terraform is not on PATH";
 if (skip) process.stdout.write(`# skipping real Terraform pinning tests: ${skip}\n`);
 
-const CLI = join(__dirname, "..", "..", "src", "cli.js");
+const _CLI = join(__dirname, "..", "..", "src", "cli.js");
 const ADMIN = { email: "admin@example.com", password: "correct horse battery staple" };
 const MEMBER = { email: "member@example.com", password: "another horse battery staple" };
 const KEY_COPY_WRITE = /^POST \/api\/v1\/workspace\/[^/]+\/(memberships|key)$/;
@@ -128,24 +129,9 @@ describe("key pinning through real terraform", { skip }, () => {
     await member.close();
 
     work = mkdtempSync(join(tmpdir(), "infisical-e2ee-tf-pin-"));
-    const home = join(work, "home");
     mkdirSync(join(work, "config"), { recursive: true });
     writeFileSync(join(work, "config", "main.tf"), CONFIG);
-    writeFileSync(join(work, "terraformrc"), "# the implicit local mirror\n");
-    env = {
-      ...process.env,
-      HOME: home,
-      TF_CLI_CONFIG_FILE: join(work, "terraformrc"),
-      CHECKPOINT_DISABLE: "1",
-      TF_IN_AUTOMATION: "1",
-      TF_INPUT: "0",
-    };
-    const install = spawnSync(
-      process.execPath,
-      [CLI, "install-terraform-provider", "--dir", join(home, ".terraform.d", "plugins")],
-      { env, encoding: "utf8" },
-    );
-    assert.equal(install.status, 0, install.stderr);
+    env = terraformHomeWithProvider(work);
     writeFileSync(
       join(work, "config", "terraform.tfvars"),
       [
