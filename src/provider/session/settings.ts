@@ -25,6 +25,7 @@ export const SETTING_ENV_VARS = {
   organizationId: "INFISICAL_ORGANIZATION_ID",
   allowInsecureHttp: "INFISICAL_ALLOW_INSECURE_HTTP",
   timeoutMs: "INFISICAL_TIMEOUT_MS",
+  coalescing: "INFISICAL_COALESCING",
 } as const;
 
 /**
@@ -75,6 +76,10 @@ export const connectionFields = {
       Number.isInteger(ms) && ms >= MIN_TIMEOUT_MS && ms <= MAX_TIMEOUT_MS
         ? undefined
         : `must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}`,
+  }),
+  coalescing: bool({
+    optional: true,
+    doc: `Group secret writes per location into batch requests and serve reads from one list call; on by default. Off sends one request per operation (for comparison, or a server that refuses batch routes). Falls back to ${SETTING_ENV_VARS.coalescing}.`,
   }),
 } satisfies FieldMap & Record<keyof typeof SETTING_ENV_VARS, unknown>;
 
@@ -150,6 +155,8 @@ export interface ResolvedSettings {
   allowInsecureHttp: boolean;
   timeoutMs: number;
   organizationId?: string;
+  /** Group commit of secret writes and shared list snapshots (default on). */
+  coalescing: boolean;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
@@ -195,5 +202,6 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
   }
   const host = url.origin + url.pathname.replace(/\/+$/, "");
   const timeoutMs = checked.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return { host, serviceToken, email, password, allowInsecureHttp, timeoutMs, organizationId };
+  const coalescing = checked.coalescing ?? true;
+  return { host, serviceToken, email, password, allowInsecureHttp, timeoutMs, organizationId, coalescing };
 }
