@@ -24,7 +24,7 @@ function recorder(options: Partial<GroupCommitOptions> = {}) {
         sent.push({ key, batch, finish: resolve, fail: reject });
       }),
     (item) => [item.name],
-    { maxInFlight: 2, maxBatch: 100, gatherMs: 30, lingerMs: 0, ...options },
+    { maxInFlight: 2, maxBatch: 100, gatherMs: 30, maxGatherMs: 30, lingerMs: 0, ...options },
     () => clock,
   );
   let next = 0;
@@ -129,7 +129,7 @@ describe("group commit", () => {
   });
 
   it("after a batch returns, the next waits for the callers it released, merging them with those waiting", async () => {
-    const r = recorder({ gatherMs: 10_000, lingerMs: 1_000 });
+    const r = recorder({ gatherMs: 10_000, maxGatherMs: 10_000, lingerMs: 1_000 });
     r.commit.submit("a", r.item());
     await turn();
     await r.settle(0);
@@ -157,7 +157,7 @@ describe("group commit", () => {
   });
 
   it("the gather wait is bounded by gatherMs", async () => {
-    const r = recorder({ gatherMs: 20, lingerMs: 1_000 });
+    const r = recorder({ gatherMs: 20, maxGatherMs: 20, lingerMs: 1_000 });
     r.commit.submit("a", r.item());
     await turn();
     r.commit.submit("a", r.item());
@@ -169,8 +169,22 @@ describe("group commit", () => {
     assert.deepEqual(r.ids(1), [1]);
   });
 
+  it("the gather wait grows with the returned batch's flight time, up to maxGatherMs", async () => {
+    const r = recorder({ gatherMs: 10, maxGatherMs: 10_000, lingerMs: 10_000 });
+    r.commit.submit("a", r.item());
+    await turn();
+    r.commit.submit("a", r.item());
+    await turn();
+    r.advance(200);
+    await r.settle(0);
+    await sleep(40);
+    assert.equal(r.sent.length, 1, "the batch flew 200 ms: its caller is waited for ~100 ms, not 10");
+    await sleep(150);
+    assert.equal(r.sent.length, 2);
+  });
+
   it("once the released callers are past lingerMs, a lone item goes out at once again", async () => {
-    const r = recorder({ gatherMs: 10_000, lingerMs: 500 });
+    const r = recorder({ gatherMs: 10_000, maxGatherMs: 10_000, lingerMs: 500 });
     r.commit.submit("a", r.item());
     await turn();
     r.commit.submit("a", r.item());

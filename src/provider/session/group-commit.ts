@@ -5,8 +5,9 @@
  * Two refinements make this hold under real Terraform and Pulumi scheduling, whose callers come
  * back staggered rather than in lockstep:
  *  - the callers a returned batch released are the likeliest to come back soon, so the next
- *    batch waits for up to that many of them, at most `gatherMs` (cohorts merge instead of
- *    alternating half-full batches for ever);
+ *    batch waits for up to that many of them (cohorts merge instead of alternating half-full
+ *    batches for ever), for half as long as the returned batch flew, within [gatherMs, maxGatherMs]:
+ *    a slow server is worth waiting on, a fast one is not;
  *  - a second batch may fly beside the first only when a full batch is waiting.
  * Items name what they claim (secret names): an item whose claim is in flight, or taken by an
  * earlier item of the batch being formed, waits, so operations on one name keep arrival order.
@@ -17,8 +18,10 @@ export interface GroupCommitOptions {
   maxInFlight: number;
   /** Items per batch at most. */
   maxBatch: number;
-  /** How long a batch that follows a returned one waits for the callers that one released (ms). */
+  /** How long a batch that follows a returned one waits for the callers that one released, at least (ms). */
   gatherMs: number;
+  /** ... and at most (ms). */
+  maxGatherMs: number;
   /** How long after a batch returns its callers still count as coming back (ms). */
   lingerMs: number;
 }
@@ -27,7 +30,8 @@ export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
   maxInFlight: 2,
   maxBatch: 100,
   gatherMs: 20,
-  lingerMs: 1_000,
+  maxGatherMs: 2_000,
+  lingerMs: 5_000,
 };
 
 /** Every item alone and at once: the naive way, for comparison. */
@@ -35,6 +39,7 @@ export const NO_GROUP_COMMIT: GroupCommitOptions = {
   maxInFlight: Number.POSITIVE_INFINITY,
   maxBatch: 1,
   gatherMs: 0,
+  maxGatherMs: 0,
   lingerMs: 0,
 };
 
@@ -50,6 +55,8 @@ interface Lane<T> {
   expected: number;
   /** Until when `expected` holds. */
   expectUntil: number;
+  /** How long the next gather may wait, from the last batch's flight time. */
+  gatherMs: number;
   timer?: NodeJS.Timeout;
   /** A pump is scheduled for the end of this event-loop turn. */
   kicked: boolean;
@@ -110,6 +117,7 @@ export class GroupCommit<T> {
         claimed: new Set(),
         expected: 0,
         expectUntil: 0,
+        gatherMs: this.#options.gatherMs,
         kicked: false,
         gathered: false,
       };
@@ -146,7 +154,7 @@ export class GroupCommit<T> {
           lane.timer = undefined;
           lane.gathered = true;
           this.#pump(key, lane);
-        }, this.#options.gatherMs);
+        }, lane.gatherMs);
         break;
       }
       this.#dispatch(key, lane, batch);
@@ -164,8 +172,11 @@ export class GroupCommit<T> {
     const claims = batch.flatMap((item) => [...this.#claimsOf(item)]);
     for (const c of claims) lane.claimed.add(c);
     lane.inFlight += 1;
+    const started = this.#now();
     const settled = () => {
       lane.inFlight -= 1;
+      const { gatherMs, maxGatherMs } = this.#options;
+      lane.gatherMs = Math.min(maxGatherMs, Math.max(gatherMs, (this.#now() - started) / 2));
       for (const c of claims) lane.claimed.delete(c);
       lane.expected += batch.length;
       lane.expectUntil = this.#now() + this.#options.lingerMs;

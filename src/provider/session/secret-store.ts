@@ -5,8 +5,9 @@
  * goes out at once; renames keep their own requests. A batch that fails for one of its items
  * falls back per item so every caller gets its own precise result; a batch whose answer was lost
  * is settled with one list call (ours adopted, missing ones sent again with the next batch), never
- * one request per item. Reads are served from one list call per location (a short-lived snapshot
- * that our own writes invalidate). A create whose answer was lost is never repeated blindly: the
+ * one request per item. Reads are served from one list call per location: a snapshot kept while
+ * reads keep coming (bounded in age), into which our own acknowledged writes are folded so a read
+ * never misses its own write and a destroy does not list again after every batch. A create whose answer was lost is never repeated blindly: the
  * secret is adopted only when it carries exactly the ciphertext we sent.
  */
 import type { Api } from "../api";
@@ -27,14 +28,20 @@ import { decryptSecret, encryptSecret } from "./secret-codec";
 import type { PlainSecret, SecretLocation, SecretStore, SecretUpdate, SecretWrite } from "./session";
 
 export interface CoalescingOptions extends GroupCommitOptions {
-  /** How long a list snapshot serves reads (ms). */
+  /** A list snapshot serves reads while it was used within this long (ms)... */
   snapshotTtlMs: number;
+  /** ...and is at most this old (ms), so a long-running program still sees others' changes. */
+  snapshotMaxAgeMs: number;
 }
 
-export const DEFAULT_COALESCING: CoalescingOptions = { ...DEFAULT_GROUP_COMMIT, snapshotTtlMs: 2_000 };
+export const DEFAULT_COALESCING: CoalescingOptions = {
+  ...DEFAULT_GROUP_COMMIT,
+  snapshotTtlMs: 2_000,
+  snapshotMaxAgeMs: 30_000,
+};
 
 /** Coalescing off: one request per write and a list call per read, for comparison with the naive way. */
-export const NO_COALESCING: CoalescingOptions = { ...NO_GROUP_COMMIT, snapshotTtlMs: 0 };
+export const NO_COALESCING: CoalescingOptions = { ...NO_GROUP_COMMIT, snapshotTtlMs: 0, snapshotMaxAgeMs: 0 };
 
 /** How often one write may be sent again after its batch's answer was lost. */
 const MAX_RESENDS = 3;
@@ -58,9 +65,21 @@ interface PendingDelete extends Deferred<boolean> {
 type Pending = PendingCreate | PendingUpdate | PendingDelete;
 
 interface Snapshot {
-  generation: number;
+  /** When the list was requested. */
   at: number;
+  lastUse: number;
   secrets: Promise<PlainSecret[]>;
+}
+
+/** What an acknowledged write changed, folded into a snapshot. */
+type Change = { put: PlainSecret; removed?: string } | { removed: string };
+
+function applyChange(secrets: PlainSecret[], change: Change): PlainSecret[] {
+  const put = "put" in change ? change.put : undefined;
+  const kept = secrets.filter(
+    (s) => s.key !== change.removed && (put === undefined || (s.key !== put.key && s.secretId !== put.secretId)),
+  );
+  return put ? [...kept, put] : kept;
 }
 
 function locationKey(l: SecretLocation): string {
@@ -124,7 +143,6 @@ export class CoalescingSecretStore implements SecretStore {
   readonly #options: CoalescingOptions;
   readonly #writes: GroupCommit<Pending>;
   readonly #snapshots = new Map<string, Snapshot>();
-  readonly #generations = new Map<string, number>();
   readonly #folders = new Map<string, Promise<void>>();
 
   constructor(
@@ -144,16 +162,19 @@ export class CoalescingSecretStore implements SecretStore {
 
   async list(location: SecretLocation, options: { fresh?: boolean } = {}): Promise<PlainSecret[]> {
     const key = locationKey(location);
-    const generation = this.#generations.get(key) ?? 0;
     const current = this.#snapshots.get(key);
+    const now = Date.now();
     const usable =
       current &&
       !options.fresh &&
-      current.generation === generation &&
-      Date.now() - current.at < this.#options.snapshotTtlMs;
-    if (usable) return current.secrets;
+      now - current.lastUse < this.#options.snapshotTtlMs &&
+      now - current.at < this.#options.snapshotMaxAgeMs;
+    if (usable) {
+      current.lastUse = now;
+      return current.secrets;
+    }
     const secrets = this.#fetchList(location);
-    const snapshot: Snapshot = { generation, at: Date.now(), secrets };
+    const snapshot: Snapshot = { at: now, lastUse: now, secrets };
     this.#snapshots.set(key, snapshot);
     secrets.catch(() => {
       if (this.#snapshots.get(key) === snapshot) this.#snapshots.delete(key);
@@ -187,10 +208,22 @@ export class CoalescingSecretStore implements SecretStore {
     return byKey;
   }
 
+  /** After a write whose outcome is unknown: the next read lists again. */
   #invalidate(location: SecretLocation): void {
-    const key = locationKey(location);
-    this.#generations.set(key, (this.#generations.get(key) ?? 0) + 1);
-    this.#snapshots.delete(key);
+    this.#snapshots.delete(locationKey(location));
+  }
+
+  /**
+   * Folds an acknowledged write into the location's snapshot, whether its list has answered yet
+   * or not: a list sent before the write may or may not include it, and the change applies either way.
+   */
+  #fold(location: SecretLocation, change: Change): void {
+    const snapshot = this.#snapshots.get(locationKey(location));
+    if (!snapshot) return;
+    const folded = snapshot.secrets.then((secrets) => applyChange(secrets, change));
+    // A failed list is reported to its readers; the folded copy must not surface it again.
+    folded.catch(() => {});
+    snapshot.secrets = folded;
   }
 
   // ---- writes ------------------------------------------------------------------------------
@@ -212,11 +245,12 @@ export class CoalescingSecretStore implements SecretStore {
   }
 
   #enqueue(location: SecretLocation, item: Pending): void {
-    // Callers must never read a snapshot older than their own write: invalidate before settling each.
+    // Callers must never read a snapshot without their own write: fold it in (or drop the
+    // snapshot when the outcome is unknown) before settling each.
     const { resolve, reject } = item;
-    item.resolve = ((value: never) => {
-      this.#invalidate(location);
-      resolve(value);
+    item.resolve = ((value: PlainSecret | boolean) => {
+      this.#fold(location, changeOf(item, value));
+      resolve(value as never);
     }) as never;
     item.reject = (error: unknown) => {
       this.#invalidate(location);
@@ -225,14 +259,8 @@ export class CoalescingSecretStore implements SecretStore {
     this.#writes.submit(locationKey(location), item);
   }
 
-  async #send(key: string, items: Pending[]): Promise<void> {
-    const location = locationOfKey(key);
-    this.#invalidate(location);
-    try {
-      await this.#sendAt(key, location, items);
-    } finally {
-      this.#invalidate(location);
-    }
+  #send(key: string, items: Pending[]): Promise<void> {
+    return this.#sendAt(key, locationOfKey(key), items);
   }
 
   async #sendAt(key: string, location: SecretLocation, items: Pending[]): Promise<void> {
@@ -540,6 +568,12 @@ export class CoalescingSecretStore implements SecretStore {
     }
     return pending;
   }
+}
+
+function changeOf(item: Pending, value: PlainSecret | boolean): Change {
+  if (item.kind === "delete") return { removed: item.key };
+  const renamedFrom = item.kind === "update" && item.update.newKey !== undefined ? item.update.key : undefined;
+  return { put: value as PlainSecret, removed: renamedFrom };
 }
 
 function lostCreateConflict(): ConflictError {

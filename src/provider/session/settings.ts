@@ -79,6 +79,7 @@ export const connectionFields = {
   }),
   coalescing: bool({
     optional: true,
+    faces: ["pulumi"],
     doc: `Group secret writes per location into batch requests and serve reads from one list call; on by default. Off sends one request per operation (for comparison, or a server that refuses batch routes). Falls back to ${SETTING_ENV_VARS.coalescing}.`,
   }),
 } satisfies FieldMap & Record<keyof typeof SETTING_ENV_VARS, unknown>;
