@@ -36,7 +36,7 @@ export interface CoalescingOptions extends GroupCommitOptions {
 
 export const DEFAULT_COALESCING: CoalescingOptions = {
   ...DEFAULT_GROUP_COMMIT,
-  snapshotTtlMs: 2_000,
+  snapshotTtlMs: 10_000,
   snapshotMaxAgeMs: 30_000,
 };
 
@@ -52,6 +52,8 @@ interface PendingCreate extends Deferred<PlainSecret> {
   kind: "create";
   secret: SecretWrite;
   resends: number;
+  /** Encrypted once: every resend carries the same ciphertext, so a lost first attempt is recognised as ours. */
+  body?: SecretCiphertexts;
 }
 interface PendingUpdate extends Deferred<PlainSecret> {
   kind: "update";
@@ -294,7 +296,7 @@ export class CoalescingSecretStore implements SecretStore {
     if (this.#alone(items, items[0]!.secret.key)) return this.#createOne(location, projectKey, items[0]!);
     const sent = items.map((i) => ({
       item: i,
-      body: encryptSecret(projectKey, i.secret.key, i.secret.value, i.secret.comment),
+      body: this.#bodyOf(projectKey, i),
     }));
     const batch: BatchCreateItem[] = sent.map((s) => ({ secretName: s.item.secret.key, ...s.body }));
     try {
@@ -323,14 +325,22 @@ export class CoalescingSecretStore implements SecretStore {
     }
   }
 
+  #bodyOf(projectKey: string, item: PendingCreate): SecretCiphertexts {
+    item.body ??= encryptSecret(projectKey, item.secret.key, item.secret.value, item.secret.comment);
+    return item.body;
+  }
+
   async #createOne(location: SecretLocation, projectKey: string, item: PendingCreate): Promise<void> {
-    const body = encryptSecret(projectKey, item.secret.key, item.secret.value, item.secret.comment);
+    const body = this.#bodyOf(projectKey, item);
     try {
       const { secret } = await this.#api.secrets.create(scopeOf(location), item.secret.key, body);
       item.resolve(decryptSecret(projectKey, secret));
     } catch (error) {
       if (isAmbiguous(error)) await this.#settleAmbiguousCreate(location, projectKey, item, body);
-      else item.reject(error);
+      else if (error instanceof ConflictError && item.resends > 0) {
+        // A resend after a lost answer collided: the first attempt may have landed after all.
+        await this.#settleAmbiguousCreate(location, projectKey, item, body, error);
+      } else item.reject(error);
     }
   }
 
@@ -377,12 +387,17 @@ export class CoalescingSecretStore implements SecretStore {
     projectKey: string,
     item: PendingCreate,
     body: SecretCiphertexts,
+    conflict?: ConflictError,
   ): Promise<void> {
     try {
       const existing = await this.#findWire(location, item.secret.key);
       if (existing) {
         if (sameCiphertext(existing, body)) item.resolve(decryptSecret(projectKey, existing));
-        else item.reject(lostCreateConflict());
+        else item.reject(conflict ?? lostCreateConflict());
+        return;
+      }
+      if (conflict) {
+        item.reject(conflict);
         return;
       }
       const { secret } = await this.#api.secrets.create(scopeOf(location), item.secret.key, body);
