@@ -29,7 +29,7 @@ export interface GroupCommitOptions {
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
   maxInFlight: 2,
   maxBatch: 100,
-  gatherMs: 20,
+  gatherMs: 100,
   maxGatherMs: 2_000,
   lingerMs: 5_000,
 };

@@ -311,7 +311,9 @@ export class CoalescingSecretStore implements SecretStore {
           );
       }
     } catch (error) {
-      if (isAmbiguous(error)) {
+      if (isAmbiguous(error) || error instanceof ConflictError) {
+        // A lost answer, or the all-or-nothing batch refused a name that exists (perhaps our own
+        // earlier attempt): one list call tells each item apart.
         await this.#settleLostCreates(key, location, projectKey, sent, error);
       } else if (isWholeRequestFailure(error)) {
         for (const { item } of sent) item.reject(error);
@@ -345,9 +347,10 @@ export class CoalescingSecretStore implements SecretStore {
   }
 
   /**
-   * A batch create's answer was lost. One list call settles every item: a secret that now exists
-   * with exactly our ciphertext is ours; one that does not exist goes out again with the next
-   * batch; one with other content is someone else's.
+   * A batch create's answer was lost, or the batch collided with existing names. One list call
+   * settles every item: a secret that now exists with exactly our ciphertext is ours; one with
+   * other content is a conflict (the server's own error when it gave one); one that does not
+   * exist goes out again with the next batch.
    */
   async #settleLostCreates(
     key: string,
@@ -367,14 +370,14 @@ export class CoalescingSecretStore implements SecretStore {
     for (const { item, body } of sent) {
       const existing = current.get(item.secret.key);
       if (existing && sameCiphertext(existing, body)) item.resolve(decryptSecret(projectKey, existing));
-      else if (existing) item.reject(lostCreateConflict());
+      else if (existing) item.reject(cause instanceof ConflictError ? cause : lostCreateConflict());
       else if (item.resends >= MAX_RESENDS) item.reject(cause);
       else {
         item.resends += 1;
         again.push(item);
       }
     }
-    this.#log.debug("batch create answer lost; settled with one list", { count: sent.length, again: again.length });
+    this.#log.debug("batch create settled with one list", { count: sent.length, again: again.length });
     if (again.length > 0) this.#writes.resubmit(key, again);
   }
 
