@@ -126,6 +126,21 @@ describe("request coalescing", () => {
     assert.equal((await h.userSession().secrets.get(location, "ORDERED"))?.value, "4");
   });
 
+  it("INFISICAL_COALESCING=0 sends one request per write and lists on every read", async () => {
+    const naive = h.userSession({ env: { INFISICAL_COALESCING: "0" } });
+    const location = { projectId: h.boot.projectId, environment: "dev", path: "/" };
+    const from = h.requests.length;
+    await Promise.all(
+      ["N_1", "N_2", "N_3", "N_4"].map((key) => naive.secrets.create(location, { key, value: key, comment: "" })),
+    );
+    assert.equal(h.count("POST", "/api/v3/secrets/:secretName", from), 4);
+    assert.equal(h.count("POST", "/api/v3/secrets/batch", from), 0);
+    const readFrom = h.requests.length;
+    await naive.secrets.get(location, "N_1");
+    await naive.secrets.get(location, "N_2");
+    assert.equal(h.count("GET", "/api/v3/secrets", readFrom), 2);
+  });
+
   it("reads after our own write see the write (snapshot invalidated)", async () => {
     const session = h.userSession();
     const location = { projectId: h.boot.projectId, environment: "prod", path: "/" };

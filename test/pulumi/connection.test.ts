@@ -29,6 +29,7 @@ test("config keys and their secrecy come from the core schema", () => {
     organizationId: "organizationId",
     allowInsecureHttp: "allowInsecureHttp",
     timeoutMs: "timeoutMs",
+    coalescing: "coalescing",
   });
   assert.deepEqual(SECRET_CONFIG_KEYS, ["infisical-e2ee:token", "infisical-e2ee:password"]);
 });
