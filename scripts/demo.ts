@@ -3,11 +3,11 @@
  *
  * Starts the server with a temporary data directory, bootstraps an admin, an organization, a
  * project and a second user, installs our Terraform provider into a private Terraform home and
- * runs `cdktf deploy` of examples/cdktf. Then, step by step: (1) Infisical's own legacy client
+ * runs `cdktn deploy` (CDK Terrain) of examples/cdktn. Then, step by step: (1) Infisical's own legacy client
  * decrypts what was deployed; (2) the server holds only ciphertext and the state holds no
  * write-only value; (3) declarative rotation; (4) drift shows in the next plan; (5) destroy.
  *
- * Where `terraform` (or a Node that runs the cdktf CLI) is missing, it says so and tells the same
+ * Where `terraform` (or the cdktn CLI) is missing, it says so and tells the same
  * story through the Pulumi face in the SDK's provider host (scripts/demo/pulumi-face.ts).
  *
  * Flags: --json (human output on stderr, a JSON summary on stdout); DEMO_NONINTERACTIVE=1 turns
@@ -30,7 +30,7 @@ import { chooseFace } from "./demo/face-choice";
 import { type DemoSummary, Reporter, shorten } from "./demo/report";
 import { runStory } from "./demo/story";
 import { terraformFace } from "./demo/terraform-face";
-import { createWorkspace, findCdktfCli, type Workspace, whichAll } from "./demo/workspace";
+import { createWorkspace, findCdktnCli, type Workspace, whichAll } from "./demo/workspace";
 
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const choice = chooseFace(process.env, {
       findTerraform: () => whichAll("terraform")[0],
-      findCdktf: () => findCdktfCli(packageRoot),
+      findCdktn: () => findCdktnCli(packageRoot),
     });
     face = choice.face;
     ui.line("infisical-e2ee demo: end-to-end encrypted secrets as infrastructure, on a throwaway local server.");
@@ -80,7 +80,12 @@ async function main(argv: string[]): Promise<number> {
         ["project", boot.projectId],
         ["environments", boot.environments.map((e) => e.slug).join(", ")],
         ["second user", member.email],
-        ["face", choice.face === "terraform" ? `Terraform (${choice.terraform}) via CDKTF` : "Pulumi (local engine)"],
+        [
+          "face",
+          choice.face === "terraform"
+            ? `Terraform (${choice.terraform}) via CDK Terrain (cdktn)`
+            : "Pulumi (local engine)",
+        ],
       ],
     );
     ui.check(
@@ -91,8 +96,8 @@ async function main(argv: string[]): Promise<number> {
     const ctx: DemoContext = { ui, server, dataDir, admin, member, projectId: boot.projectId, session };
 
     if (choice.face === "terraform") {
-      workspace = createWorkspace(packageRoot);
-      await runStory(ctx, terraformFace(ctx, workspace, choice.cdktf, choice.terraform));
+      workspace = createWorkspace(packageRoot, "cdktn");
+      await runStory(ctx, terraformFace(ctx, workspace, choice.cdktn, choice.terraform));
     } else {
       // Loaded only here: the Pulumi SDK is not needed by the Terraform story.
       const { pulumiFace } = require("./demo/pulumi-face") as typeof import("./demo/pulumi-face");

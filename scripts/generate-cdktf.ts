@@ -1,33 +1,47 @@
 /**
- * Writes src/cdktf/constructs.generated.ts from the core registry.
- * Usage: node dist/scripts/generate-cdktf.js [--check]   (--check exits 1 when the file is stale)
+ * Writes the constructs from the core registry, one file per framework:
+ * src/cdktn/constructs.generated.ts (CDK Terrain, the main one) and
+ * src/cdktf/constructs.generated.ts (CDKTF, legacy).
+ * Usage: node dist/scripts/generate-cdktf.js [--check]   (--check exits 1 when a file is stale)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lookups, resources } from "../src/provider/registry";
-import { renderConstructs } from "./codegen/cdktf";
+import { CDKTF, CDKTN, type ConstructFlavor, renderConstructs } from "./codegen/cdktf";
 import { providerSettings, registryViews } from "./codegen/model";
 import { repoRoot } from "./codegen/paths";
 
-export const CONSTRUCTS_FILE = join("src", "cdktf", "constructs.generated.ts");
+export interface ConstructsTarget {
+  flavor: ConstructFlavor;
+  /** Relative to the repository root. */
+  file: string;
+}
 
-export function generateConstructsSource(): string {
+export const CONSTRUCTS_TARGETS: readonly ConstructsTarget[] = [
+  { flavor: CDKTN, file: join("src", "cdktn", "constructs.generated.ts") },
+  { flavor: CDKTF, file: join("src", "cdktf", "constructs.generated.ts") },
+];
+
+export function generateConstructsSource(flavor: ConstructFlavor): string {
   const { version } = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { version: string };
-  return renderConstructs(registryViews({ resources, lookups }), providerSettings(), version);
+  return renderConstructs(registryViews({ resources, lookups }), providerSettings(), version, flavor);
 }
 
 function main(argv: string[]): number {
-  const target = join(repoRoot(), CONSTRUCTS_FILE);
-  const fresh = generateConstructsSource();
-  if (argv.includes("--check")) {
-    const current = readFileSync(target, "utf8");
-    if (current === fresh) return 0;
-    process.stderr.write(`${CONSTRUCTS_FILE} is stale: run node dist/scripts/generate-cdktf.js\n`);
-    return 1;
+  const check = argv.includes("--check");
+  let stale = 0;
+  for (const { flavor, file } of CONSTRUCTS_TARGETS) {
+    const target = join(repoRoot(), file);
+    const fresh = generateConstructsSource(flavor);
+    if (!check) {
+      writeFileSync(target, fresh);
+      process.stdout.write(`wrote ${file}\n`);
+    } else if (readFileSync(target, "utf8") !== fresh) {
+      process.stderr.write(`${file} is stale: run node dist/scripts/generate-cdktf.js\n`);
+      stale++;
+    }
   }
-  writeFileSync(target, fresh);
-  process.stdout.write(`wrote ${CONSTRUCTS_FILE}\n`);
-  return 0;
+  return stale === 0 ? 0 : 1;
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -2,7 +2,7 @@
  * `npm start`: the embedded server alone, with a persistent data directory
  * (./.infisical-e2ee-data, or INFISICAL_E2EE_DATA), seeded on first start (admin, organization,
  * project, service token) and reusing that seed on restart. Prints the environment variables for
- * `pulumi up` / `terraform apply` / `cdktf deploy` in another shell. Ctrl-C stops it.
+ * `pulumi up` / `terraform apply` / `cdktn deploy` in another shell. Ctrl-C stops it.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";

@@ -13,7 +13,7 @@ interface Command {
 const commands: Record<string, Command> = {
   server: {
     summary:
-      "Run the embedded Infisical-compatible E2EE server (--port, --host, --data, --rate-limit, --allow-remote, --quiet).",
+      "Run the embedded Infisical-compatible E2EE server (--port, --host, --data, --rate-limit, --allow-remote, --allowed-hosts, --quiet).",
     load: () => require("./cli/server-command"),
   },
   bootstrap: {
@@ -21,12 +21,18 @@ const commands: Record<string, Command> = {
       "Create or log in the admin, create a project and a service token (--host, --email, --password, --project, --json, --allow-insecure-http).",
     load: () => require("./cli/bootstrap-command"),
   },
+  fingerprint: {
+    summary:
+      "Log in and print your own public-key fingerprint, to pin on your memberships (--host, --email, --password, --allow-insecure-http).",
+    load: () => require("./cli/fingerprint-command"),
+  },
   "terraform-provider": {
     summary: "The Terraform plugin entry point (started by Terraform, speaks go-plugin + tfplugin6).",
     load: () => require("./cli/terraform-provider-command"),
   },
   "install-terraform-provider": {
-    summary: "Install a launcher into Terraform's local plugin mirror (--dir DIR).",
+    summary:
+      "Install the provider into a Terraform plugin mirror: a launcher (--dir DIR) or a release zip (--from-zip FILE --mirror DIR).",
     load: () => require("./cli/install-terraform-provider-command"),
   },
 };

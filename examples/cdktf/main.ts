@@ -1,9 +1,9 @@
 /**
- * A CDKTF app for the infisical-e2ee Terraform provider: an environment, three kinds of secrets
+ * The legacy CDKTF app for the infisical-e2ee Terraform provider: an environment, three kinds of secrets
  * (explicit, write-only, generated with declarative rotation), a membership for a second user
  * and a read-only service token, all encrypted on this machine before they reach the server.
  *
- * Inputs (environment variables, or `cdktf deploy --context key=value` style context):
+ * Inputs (environment variables, or cdktn context: `"context"` in cdktf.json):
  *   INFISICAL_HOST, INFISICAL_EMAIL, INFISICAL_PASSWORD   the provider's login (read by the provider)
  *   INFISICAL_PROJECT_ID  (context projectId)             the project to manage
  *   MEMBER_EMAIL          (context memberEmail)           optional: a user who accepted the org invitation

@@ -1,9 +1,26 @@
 /**
- * Renders src/cdktf/constructs.generated.ts from the registry's Terraform view: one config
- * interface and one TerraformResource / TerraformDataSource subclass per schema, plus the provider.
- * Output is deterministic (no dates, no absolute paths) so the freshness test can compare text.
+ * Renders the constructs (src/cdktn/ and src/cdktf/constructs.generated.ts) from the registry's
+ * Terraform view: one config interface and one TerraformResource / TerraformDataSource subclass
+ * per schema, plus the provider. One renderer for both frameworks: CDK Terrain (`cdktn`, the
+ * maintained continuation) and CDKTF (archived, kept for apps still on it) share the API, and a
+ * flavor says only what differs. Output is deterministic (no dates, no absolute paths) so the
+ * freshness tests can compare text.
  */
 import { type AttributeView, PROVIDER_SOURCE, PROVIDER_TYPE, type SchemaView, toPascalCase } from "./model";
+
+/** What differs between the frameworks the constructs are generated for. */
+export interface ConstructFlavor {
+  /** The runtime package the constructs extend, and the CLI that deploys them. */
+  readonly framework: "cdktn" | "cdktf";
+  /**
+   * Whether resources wrap write-only values in `markWriteOnlyAttribute` (cdktn ≥ 0.24), so synth
+   * checks the app's `targetVersions` admit write-only attributes (Terraform ≥ 1.11).
+   */
+  readonly marksWriteOnly: boolean;
+}
+
+export const CDKTN: ConstructFlavor = { framework: "cdktn", marksWriteOnly: true };
+export const CDKTF: ConstructFlavor = { framework: "cdktf", marksWriteOnly: false };
 
 /**
  * Members of cdktf's base classes and of Construct: a field with one of these names gets an
@@ -36,6 +53,9 @@ const RESERVED_MEMBERS = new Set([
   "alias",
   "metaAttributes",
   "rawOverrides",
+  // cdktn only (provider-feature checks), reserved for both so the flavors keep one API.
+  "markWriteOnlyAttribute",
+  "registerProviderFeatureUsage",
 ]);
 
 export function memberName(name: string): string {
@@ -190,7 +210,7 @@ function renderStructs(w: Lines, owner: string, attributes: AttributeView[]): vo
 
 const META_ARGUMENTS = ["provider", "dependsOn", "count", "lifecycle", "forEach"];
 
-function renderSchema(w: Lines, view: SchemaView): void {
+function renderSchema(w: Lines, view: SchemaView, flavor: ConstructFlavor): void {
   const owner = view.className;
   const inputs = view.attributes.filter((a) => a.input);
   const isResource = view.kind === "resource";
@@ -268,14 +288,18 @@ function renderSchema(w: Lines, view: SchemaView): void {
   w.line();
   w.open("protected override synthesizeAttributes(): Record<string, unknown> {");
   w.open("return {");
-  for (const a of inputs) w.line(`${a.tfName}: ${synthExpr(owner, a, `this._${a.name}`)},`);
+  for (const a of inputs) {
+    const expr = synthExpr(owner, a, `this._${a.name}`);
+    const marked = isResource && a.writeOnly && flavor.marksWriteOnly;
+    w.line(`${a.tfName}: ${marked ? `this.markWriteOnlyAttribute(${expr})` : expr},`);
+  }
   w.close("};");
   w.close();
   w.close();
   w.line();
 }
 
-function renderProvider(w: Lines, settings: AttributeView[], version: string): void {
+function renderProvider(w: Lines, settings: AttributeView[], version: string, flavor: ConstructFlavor): void {
   const name = "InfisicalE2eeProvider";
   w.doc([
     `Configuration of the \`${PROVIDER_TYPE}\` provider block. Every setting falls back to its environment variable.`,
@@ -291,7 +315,7 @@ function renderProvider(w: Lines, settings: AttributeView[], version: string): v
   w.line();
   w.doc([
     `The infisical-e2ee Terraform provider (\`${PROVIDER_SOURCE}\`): encrypts on this machine, so the server never sees values.`,
-    "Install it with `infisical-e2ee install-terraform-provider` before `cdktf deploy`.",
+    `Install it with \`infisical-e2ee install-terraform-provider\` before \`${flavor.framework} deploy\`.`,
   ]);
   w.open(`export class ${name} extends cdk.TerraformProvider {`);
   w.line(`public static readonly tfResourceType = ${JSON.stringify(PROVIDER_TYPE)};`);
@@ -299,7 +323,7 @@ function renderProvider(w: Lines, settings: AttributeView[], version: string): v
   w.open(`constructor(scope: Construct, id: string, config: ${name}Config = {}) {`);
   w.open("super(scope, id, {");
   w.line(`terraformResourceType: ${JSON.stringify(PROVIDER_TYPE)},`);
-  // cdktf's CLI requires a version constraint in required_providers: this package or newer.
+  // The CLI requires a version constraint in required_providers: this package or newer.
   w.line(
     `terraformGeneratorMetadata: { providerName: ${JSON.stringify(PROVIDER_TYPE)}, providerVersionConstraint: ${JSON.stringify(`>= ${version}`)} },`,
   );
@@ -333,17 +357,24 @@ function renderProvider(w: Lines, settings: AttributeView[], version: string): v
 }
 
 /** `version`: the package version, which is also the Terraform provider's version. */
-export function renderConstructs(views: SchemaView[], settings: AttributeView[], version: string): string {
+export function renderConstructs(
+  views: SchemaView[],
+  settings: AttributeView[],
+  version: string,
+  flavor: ConstructFlavor,
+): string {
   const w = new Lines();
   w.line("// GENERATED FILE, DO NOT EDIT.");
-  w.line("// Generated by scripts/generate-cdktf.ts from the core schemas in src/provider/registry.ts.");
+  w.line(
+    `// Constructs for ${flavor.framework}, generated by scripts/generate-cdktf.ts from the core schemas in src/provider/registry.ts.`,
+  );
   w.line("// Regenerate: npm run build && node dist/scripts/generate-cdktf.js");
   w.line("/* biome-ignore-all format: generated */");
   w.line();
+  w.line(`import * as cdk from ${JSON.stringify(flavor.framework)};`);
   w.line('import type { Construct } from "constructs";');
-  w.line('import * as cdk from "./framework";');
   w.line();
-  renderProvider(w, settings, version);
-  for (const view of views) renderSchema(w, view);
+  renderProvider(w, settings, version, flavor);
+  for (const view of views) renderSchema(w, view, flavor);
   return w.toString().replace(/\n+$/, "\n");
 }

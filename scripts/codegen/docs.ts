@@ -115,7 +115,7 @@ function hclSnippet(view: SchemaView, example: Example): string {
 function cdktfSnippet(view: SchemaView, example: Example): string {
   const vars = [...variablesOf(example.inputs, new Set())];
   const lines = [
-    `import { ${view.className}${needsEphemeral(view, example) ? ", ephemeralVariable" : ""} } from "infisical-e2ee/cdktf";`,
+    `import { ${view.className}${needsEphemeral(view, example) ? ", ephemeralVariable" : ""} } from "infisical-e2ee/cdktn";`,
     "",
   ];
   lines.push("// inside your TerraformStack's constructor (scope `this`):");
@@ -191,7 +191,7 @@ function tableRows(list: AttributeView[], prefix: string, tfPrefix: string, rows
 }
 
 function table(list: AttributeView[]): string {
-  const rows = ["| Pulumi | Terraform | CDKTF | Type | Flags | Description |", "|---|---|---|---|---|---|"];
+  const rows = ["| Pulumi | Terraform | CDK Terrain | Type | Flags | Description |", "|---|---|---|---|---|---|"];
   tableRows(list, "", "", rows);
   return rows.join("\n");
 }
@@ -223,7 +223,10 @@ export function renderPage(view: SchemaView): string {
   out.push(
     `| Terraform | \`${isResource ? "resource" : "data"} "${view.tfType}"\` (provider \`infisical-e2ee/infisicale2ee\`) |`,
   );
-  out.push(`| CDKTF | \`new ${view.className}(scope, id, config)\` from \`infisical-e2ee/cdktf\` |`, "");
+  out.push(
+    `| CDK Terrain | \`new ${view.className}(scope, id, config)\` from \`infisical-e2ee/cdktn\` (legacy CDKTF: \`infisical-e2ee/cdktf\`) |`,
+    "",
+  );
 
   for (const example of examplesFor(view.kind, view.coreName)) {
     out.push(`## Example: ${example.title}`, "");
@@ -233,13 +236,13 @@ export function renderPage(view: SchemaView): string {
       out.push("Pulumi (TypeScript):", "", "```ts", pulumiSnippet(view, example), "```", "");
     if (faces.includes("terraform")) {
       out.push("Terraform (HCL):", "", "```hcl", hclSnippet(view, example), "```", "");
-      out.push("CDKTF (TypeScript):", "", "```ts", cdktfSnippet(view, example), "```", "");
+      out.push("CDK Terrain (TypeScript; the same with CDKTF):", "", "```ts", cdktfSnippet(view, example), "```", "");
     }
   }
 
   out.push("## Arguments", "");
   out.push(
-    "Pulumi and CDKTF use the camelCase names, Terraform HCL the snake_case ones. " +
+    "Pulumi and CDK Terrain / CDKTF use the camelCase names, Terraform HCL the snake_case ones. " +
       "`sensitive` values are Pulumi secrets and hidden in Terraform output; `write-only` values never enter state.",
     "",
   );
@@ -249,21 +252,21 @@ export function renderPage(view: SchemaView): string {
   if (isResource) {
     out.push("## Import", "");
     out.push(`Import ID: ${view.importId}`, "");
-    if (!/^Not importable/i.test(view.importId ?? "")) {
+    if (view.importable) {
       out.push(
         "```sh",
         `terraform import ${view.tfType}.example '<import id>'`,
         "```",
         "",
-        'or with an `import` block (CDKTF: `construct.importFrom("<import id>")`):',
+        'or with an `import` block (CDK Terrain / CDKTF: `construct.importFrom("<import id>")`):',
         "",
         "```hcl",
         `import {\n  to = ${view.tfType}.example\n  id = "<import id>"\n}`,
         "```",
         "",
         "Pulumi's dynamic providers cannot `pulumi import`; " +
-          (view.coreName === "secret"
-            ? "set `adopt: true` to take over an existing secret."
+          (view.adoptField
+            ? `set \`${view.adoptField}: true\` to take over an existing ${toWords(view.coreName)}.`
             : "recreate or adopt instead."),
         "",
       );
@@ -282,7 +285,7 @@ export function renderIndex(views: SchemaView[]): string {
     "",
     "## Resources",
     "",
-    "| Pulumi / CDKTF | Terraform | What it is |",
+    "| Pulumi / CDK Terrain | Terraform | What it is |",
     "|---|---|---|",
     ...views.filter((v) => v.kind === "resource").map(line),
     "",
@@ -300,4 +303,9 @@ export function renderDocs(views: SchemaView[]): DocPage[] {
     { path: "docs/reference.md", text: renderIndex(views) },
     ...views.map((v) => ({ path: pagePath(v), text: renderPage(v) })),
   ];
+}
+
+/** `projectMembership` → `project membership`. */
+function toWords(camel: string): string {
+  return camel.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
 }

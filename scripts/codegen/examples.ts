@@ -65,6 +65,16 @@ export const EXAMPLES: Record<string, Example[]> = {
       label: "alice",
       inputs: { projectId, email: "alice@example.com", role: "member" },
     },
+    {
+      title: "Pin the key checked with the colleague (`infisical-e2ee fingerprint` on their machine)",
+      label: "bob",
+      inputs: {
+        projectId,
+        email: "bob@example.com",
+        role: "viewer",
+        publicKeyFingerprint: "nacl-sha256:MZUH-VLPY-MK6X-O3EP-YGFY-5H4O-EAEJ-OFEF",
+      },
+    },
   ],
   project: [
     {
@@ -105,6 +115,13 @@ export const EXAMPLES: Record<string, Example[]> = {
       title: "The last secret creations",
       label: "recent",
       inputs: { projectId, eventType: "create-secret", limit: 10 },
+    },
+  ],
+  projectMembers: [
+    {
+      title: "Members and their key fingerprints, to compare out of band",
+      label: "team",
+      inputs: { projectId },
     },
   ],
 };

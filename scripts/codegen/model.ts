@@ -2,13 +2,16 @@
  * The Terraform-side view of the core registry, shared by the CDKTF and docs generators:
  * which fields Terraform shows, under which snake_case names, with which flags.
  */
-import { type AnyField, type FieldKind, type FieldMap, isInputField } from "../../src/provider/schema/fields";
+import type { AnyField, FieldKind, FieldMap } from "../../src/provider/schema/fields";
 import type { Lookup } from "../../src/provider/schema/lookup";
 import type { Resource } from "../../src/provider/schema/resource";
-import { PROVIDER_TYPE, terraformTypeName, toCamelCase, toSnakeCase } from "../../src/terraform/names";
+import { connectionFields } from "../../src/provider/session/settings";
+import { pulumiClassName } from "../../src/pulumi/resource-class";
+import { PROVIDER_TYPE, terraformTypeName, toCamelCase } from "../../src/terraform/names";
 import {
   type AttributeModel,
   type BlockModel,
+  ID_ATTRIBUTE,
   lookupModel,
   providerModel,
   resourceModel,
@@ -17,10 +20,8 @@ import {
 export { PROVIDER_TYPE };
 export const PROVIDER_SOURCE = "infisical-e2ee/infisicale2ee";
 
-/** `projectMembership` → `ProjectMembership`. */
-export function toPascalCase(camel: string): string {
-  return camel.charAt(0).toUpperCase() + camel.slice(1);
-}
+/** `projectMembership` → `ProjectMembership`: the Pulumi face's own derivation, also used for CDKTF classes. */
+export const toPascalCase = pulumiClassName;
 
 export interface AttributeView {
   /** camelCase core name (also the CDKTF and Pulumi property name). */
@@ -60,6 +61,10 @@ export interface SchemaView {
   doc: string;
   /** Resources only: the import ID format, or why the resource cannot be imported. */
   importId?: string;
+  /** Resources only: whether `terraform import` works (the resource's `importable` flag). */
+  importable?: boolean;
+  /** Resources only: the input that adopts an existing object, if any. */
+  adoptField?: string;
   /** Every core field, including those hidden from Terraform (the docs show them per face). */
   allAttributes: AttributeView[];
   /**
@@ -74,35 +79,12 @@ export interface Registry {
   lookups: Record<string, Lookup>;
 }
 
-export function attributeView(name: string, spec: AnyField, forceComputed = false): AttributeView {
-  const input = !forceComputed && isInputField(spec);
-  // Everything inside a computed-only value is set by the provider too.
-  const nestedComputed = forceComputed || !input;
-  const nested =
-    spec.kind === "object" || spec.kind === "objectList"
-      ? Object.entries(spec.fields as FieldMap).map(([n, s]) => attributeView(n, s, nestedComputed))
-      : undefined;
-  return {
-    name,
-    tfName: toSnakeCase(name),
-    kind: spec.kind,
-    input,
-    required: input && spec.required === true && spec.default === undefined,
-    computed: forceComputed || spec.computed === true,
-    sensitive: spec.sensitive === true,
-    writeOnly: spec.writeOnly === true,
-    replaceOnChange: spec.replaceOnChange === true,
-    default: spec.default,
-    oneOf: spec.oneOf,
-    minItems: spec.kind === "objectList" ? spec.minItems : undefined,
-    doc: spec.doc,
-    nested,
-    faces: spec.faces,
-  };
-}
-
-/** A Terraform attribute from the provider's schema model, completed with the core field's extras. */
-function fromTerraform(tf: AttributeModel, core: AttributeView | undefined): AttributeView {
+/**
+ * An attribute from the Terraform face's own schema model (src/terraform/schema-model.ts: the one
+ * home of the required/optional/computed rules), completed with the core field's extras.
+ */
+function fromTerraform(tf: AttributeModel, spec: AnyField | undefined): AttributeView {
+  const nestedSpecs = spec?.kind === "object" || spec?.kind === "objectList" ? (spec.fields as FieldMap) : {};
   return {
     name: tf.field ?? toCamelCase(tf.name),
     tfName: tf.name,
@@ -114,35 +96,24 @@ function fromTerraform(tf: AttributeModel, core: AttributeView | undefined): Att
     writeOnly: tf.writeOnly,
     replaceOnChange: tf.replaceOnChange,
     default: tf.defaultValue,
-    oneOf: core?.oneOf,
-    minItems: core?.minItems,
+    oneOf: spec?.oneOf,
+    minItems: spec?.kind === "objectList" ? spec.minItems : undefined,
     doc: tf.description,
-    nested: tf.nested?.map((n) =>
-      fromTerraform(
-        n,
-        core?.nested?.find((c) => c.name === n.field),
-      ),
-    ),
-    faces: core?.faces,
+    nested: tf.nested?.map((n) => fromTerraform(n, n.field === undefined ? undefined : nestedSpecs[n.field])),
+    faces: spec?.faces,
   };
 }
 
-function terraformAttributes(model: BlockModel, all: AttributeView[]): AttributeView[] {
-  return model.attributes.map((tf) =>
-    fromTerraform(
-      tf,
-      all.find((a) => a.name === tf.field),
-    ),
-  );
+function viewsOf(model: BlockModel, fields: FieldMap): AttributeView[] {
+  return model.attributes.map((tf) => fromTerraform(tf, tf.field === undefined ? undefined : fields[tf.field]));
 }
 
 /** The provider block's settings, as the Terraform provider declares them. */
 export function providerSettings(): AttributeView[] {
-  return terraformAttributes(providerModel(), []);
+  return viewsOf(providerModel(), connectionFields);
 }
 
 export function resourceView(key: string, resource: Resource): SchemaView {
-  const all = Object.entries(resource.fields).map(([n, s]) => attributeView(n, s));
   return {
     kind: "resource",
     coreName: key,
@@ -151,22 +122,15 @@ export function resourceView(key: string, resource: Resource): SchemaView {
     pulumiName: toPascalCase(key),
     doc: resource.doc,
     importId: resource.importId,
-    allAttributes: all,
-    attributes: terraformAttributes(resourceModel(resource), all),
+    importable: resource.importable !== false,
+    adoptField: resource.adoptField,
+    allAttributes: viewsOf(resourceModel(resource, "all"), resource.fields).filter((a) => a.tfName !== ID_ATTRIBUTE),
+    attributes: viewsOf(resourceModel(resource), resource.fields),
   };
 }
 
 export function lookupView(key: string, lookup: Lookup): SchemaView {
-  // A result named like an argument (e.g. `slug` of the project lookup) is one attribute:
-  // optional and computed, filled in by the read when the caller leaves it unset.
-  const args = Object.entries(lookup.args).map(([n, s]) => {
-    const view = attributeView(n, s);
-    return n in lookup.results ? { ...view, computed: true } : view;
-  });
-  const results = Object.entries(lookup.results)
-    .filter(([n]) => !(n in lookup.args))
-    .map(([n, s]) => attributeView(n, s, true));
-  const all = [...args, ...results];
+  const fields = { ...lookup.results, ...lookup.args };
   return {
     kind: "dataSource",
     coreName: key,
@@ -174,8 +138,8 @@ export function lookupView(key: string, lookup: Lookup): SchemaView {
     className: `DataInfisicalE2ee${toPascalCase(key)}`,
     pulumiName: `get${toPascalCase(key)}`,
     doc: lookup.doc,
-    allAttributes: all,
-    attributes: terraformAttributes(lookupModel(lookup), all),
+    allAttributes: viewsOf(lookupModel(lookup, "all"), fields),
+    attributes: viewsOf(lookupModel(lookup), fields),
   };
 }
 

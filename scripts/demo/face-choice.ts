@@ -1,7 +1,7 @@
 /**
- * Which face tells the demo's story: Terraform/CDKTF when `terraform` and a Node that runs the
- * cdktf CLI are here, else the Pulumi face in the SDK's provider host. INFISICAL_E2EE_DEMO_FACE
- * (`terraform` or `pulumi`) forces one.
+ * Which face tells the demo's story: Terraform through CDK Terrain (`cdktn`) when `terraform` is
+ * on PATH and the cdktn CLI is installed, else the Pulumi face in the SDK's provider host.
+ * INFISICAL_E2EE_DEMO_FACE (`terraform` or `pulumi`) forces one.
  */
 import { ConfigError } from "../../src/provider/errors";
 
@@ -10,7 +10,7 @@ const FACES = ["terraform", "pulumi"] as const;
 export type FaceName = (typeof FACES)[number];
 
 export type FaceChoice<Cli> =
-  | { face: "terraform"; terraform: string; cdktf: Cli }
+  | { face: "terraform"; terraform: string; cdktn: Cli }
   | {
       face: "pulumi";
       /** Why not Terraform, in a sentence for the user. */
@@ -20,8 +20,8 @@ export type FaceChoice<Cli> =
 export interface FaceProbes<Cli> {
   /** The terraform binary on PATH, if any. */
   findTerraform: () => string | undefined;
-  /** A runnable cdktf CLI, if any (asked only once terraform was found). */
-  findCdktf: () => Cli | undefined;
+  /** The cdktn CLI, if installed (asked only once terraform was found). */
+  findCdktn: () => Cli | undefined;
 }
 
 export function chooseFace<Cli>(env: NodeJS.ProcessEnv, probes: FaceProbes<Cli>): FaceChoice<Cli> {
@@ -35,9 +35,9 @@ export function chooseFace<Cli>(env: NodeJS.ProcessEnv, probes: FaceProbes<Cli>)
   }
   if (forced === "pulumi") return { face: "pulumi", reason: `${FACE_SETTING}=pulumi asks for the Pulumi face` };
   const terraform = probes.findTerraform();
-  const cdktf = terraform ? probes.findCdktf() : undefined;
-  if (terraform && cdktf) return { face: "terraform", terraform, cdktf };
-  const why = terraform ? "the cdktf CLI cannot run here" : "`terraform` is not on PATH";
+  const cdktn = terraform ? probes.findCdktn() : undefined;
+  if (terraform && cdktn) return { face: "terraform", terraform, cdktn };
+  const why = terraform ? "the cdktn CLI is not installed (`npm ci` installs it)" : "`terraform` is not on PATH";
   if (forced === "terraform") {
     throw new ConfigError(
       FACE_SETTING,

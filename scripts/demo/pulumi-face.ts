@@ -1,13 +1,19 @@
 /**
- * The demo's Pulumi face: the same stack as examples/cdktf written as a Pulumi program over
- * `infisical-e2ee/pulumi`, run by the local engine (src/pulumi/local-engine.ts) through the SDK's
+ * The demo's Pulumi face: the same stack as examples/cdktn written as a Pulumi program over
+ * `infisical-e2ee/pulumi`, run by the local engine (scripts/pulumi-engine/local-engine.ts) through the SDK's
  * own dynamic-provider host, so no Pulumi CLI and no terraform binary are needed. The state is the
  * engine's, with secret inputs and outputs sealed as the Pulumi engine stores them.
  */
+
+import { isSecretWrapped } from "../../scripts/pulumi-engine/engine-state";
+import {
+  type CommandResult,
+  LocalEngine,
+  type Program,
+  type ResourceView,
+} from "../../scripts/pulumi-engine/local-engine";
 import { randomHex } from "../../src/provider/crypto";
-import { isSecretWrapped } from "../../src/pulumi/engine-state";
 import type * as PulumiFace from "../../src/pulumi/index";
-import { type CommandResult, LocalEngine, type Program, type ResourceView } from "../../src/pulumi/local-engine";
 import { DB_HOST, type DemoContext, ENVIRONMENT, FIRST_ROTATION, READER_TOKEN_NAME } from "./context";
 import { leakedValues } from "./inspect";
 import { shorten } from "./report";
@@ -20,7 +26,7 @@ interface StackSettings {
   rotationTrigger: string;
 }
 
-/** The stack of examples/cdktf as a Pulumi program; the API key is a Pulumi secret instead of write-only. */
+/** The stack of examples/cdktn as a Pulumi program; the API key is a Pulumi secret instead of write-only. */
 function demoProgram(settings: StackSettings): Program {
   return () => {
     // Loaded inside the program, once the engine has installed its mocks, as `pulumi up` loads index.ts.

@@ -1,5 +1,5 @@
 /**
- * The demo's five steps, told once for every face. A face (Terraform/CDKTF or Pulumi) supplies
+ * The demo's five steps, told once for every face. A face (Terraform through cdktn, or Pulumi) supplies
  * only what differs between tools: how to deploy, rotate and destroy, what its state holds, and
  * how it reports drift. Reading back, inspecting the server and checking the project is common.
  */

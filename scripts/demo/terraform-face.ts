@@ -1,6 +1,6 @@
 /**
- * The demo's Terraform face: `cdktf deploy` of examples/cdktf with our provider installed in a
- * private plugin mirror; the state is the CDKTF stack's terraform.tfstate.
+ * The demo's Terraform face: `cdktn deploy` (CDK Terrain) of examples/cdktn with our provider
+ * installed in a private plugin mirror; the state is the stack's terraform.tfstate.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,7 +8,7 @@ import { installTerraformProvider } from "../../src/cli/install-terraform-provid
 import { randomHex } from "../../src/provider/crypto";
 import { type DemoContext, FIRST_ROTATION } from "./context";
 import type { DemoFace } from "./story";
-import { type CdktfCli, runCommand, type Workspace } from "./workspace";
+import { runCommand, type Workspace } from "./workspace";
 
 const STACK = "infisical-e2ee-demo";
 
@@ -18,7 +18,8 @@ interface StateResource {
   instances: { attributes: Record<string, unknown> }[];
 }
 
-export function terraformFace(ctx: DemoContext, ws: Workspace, cli: CdktfCli, terraform: string): DemoFace {
+/** `cdktnCli`: the cdktn CLI's script, run with this process's Node. */
+export function terraformFace(ctx: DemoContext, ws: Workspace, cdktnCli: string, terraform: string): DemoFace {
   const { server, admin, member, projectId } = ctx;
   const apiKey = `ak_${randomHex(16)}`;
   const env: NodeJS.ProcessEnv = { ...ws.env };
@@ -35,13 +36,18 @@ export function terraformFace(ctx: DemoContext, ws: Workspace, cli: CdktfCli, te
   });
   const outputsFile = join(ws.root, "outputs.json");
   const stateFile = join(ws.appDir, `terraform.${STACK}.tfstate`);
-  const cdktf = async (label: string, args: string[]) => {
+  const cdktn = async (label: string, args: string[]) => {
     const result = await ctx.ui.progress(label, () =>
-      // No registry here: the provider comes from the local mirror, so skip `terraform providers lock`.
-      runCommand(cli.node, [cli.script, ...args, "--skip-provider-lock"], { cwd: ws.appDir, env, timeoutMs: 240_000 }),
+      // The provider comes from the local mirror: without this flag the CLI runs
+      // `terraform providers lock`, which asks registry.terraform.io for checksums.
+      runCommand(process.execPath, [cdktnCli, ...args, "--skip-provider-lock"], {
+        cwd: ws.appDir,
+        env,
+        timeoutMs: 240_000,
+      }),
     );
     if (result.code !== 0) {
-      throw new Error(`cdktf ${args[0]} failed (exit ${result.code}):\n${tail(result.stdout + result.stderr, 30)}`);
+      throw new Error(`cdktn ${args[0]} failed (exit ${result.code}):\n${tail(result.stdout + result.stderr, 30)}`);
     }
     return result;
   };
@@ -51,13 +57,13 @@ export function terraformFace(ctx: DemoContext, ws: Workspace, cli: CdktfCli, te
     tool: "Terraform",
     apiKeyKind: "write-only",
     apiKey,
-    deployTitle: "Deploy: cdktf deploy of examples/cdktf with our Terraform provider",
-    destroyCommand: "cdktf destroy",
+    deployTitle: "Deploy: cdktn deploy of examples/cdktn (CDK Terrain) with our Terraform provider",
+    destroyCommand: "cdktn destroy",
 
     async deploy(ui) {
       const installed = installTerraformProvider({ dir: ws.pluginDir });
       ui.line(`  Terraform ${terraform}; provider v${installed.version} installed in a private plugin mirror.`);
-      await cdktf("cdktf deploy (environment, 3 secrets, membership, service token)", [
+      await cdktn("cdktn deploy (environment, 3 secrets, membership, service token)", [
         "deploy",
         "--auto-approve",
         "--outputs-file",
@@ -84,11 +90,11 @@ export function terraformFace(ctx: DemoContext, ws: Workspace, cli: CdktfCli, te
 
     async rotate(_ui, trigger) {
       env.ROTATION_TRIGGER = trigger;
-      await cdktf(`cdktf deploy with ROTATION_TRIGGER=${trigger}`, ["deploy", "--auto-approve"]);
+      await cdktn(`cdktn deploy with ROTATION_TRIGGER=${trigger}`, ["deploy", "--auto-approve"]);
     },
 
     async showDrift(ui) {
-      const diff = await cdktf("cdktf diff", ["diff"]);
+      const diff = await cdktn("cdktn diff", ["diff"]);
       writeFileSync(join(ws.root, "diff.txt"), diff.stdout);
       const lines = diff.stdout.split("\n").map((l) => stripAnsi(l).replace(`${STACK} `, "").trim());
       const actions = lines
@@ -105,7 +111,7 @@ export function terraformFace(ctx: DemoContext, ws: Workspace, cli: CdktfCli, te
     },
 
     async destroy() {
-      await cdktf("cdktf destroy", ["destroy", "--auto-approve"]);
+      await cdktn("cdktn destroy", ["destroy", "--auto-approve"]);
     },
 
     stateResourceCount() {

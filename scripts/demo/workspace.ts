@@ -1,8 +1,8 @@
 /**
- * The demo's private workspace: a temporary folder with the CDKTF app, a private Terraform home
- * (HOME, TF_CLI_CONFIG_FILE, CHECKPOINT_DISABLE=1) and the processes that run in it.
+ * The demo's private workspace: a temporary folder with a CDK app from examples/, a private
+ * Terraform home (HOME, TF_CLI_CONFIG_FILE, CHECKPOINT_DISABLE=1) and the processes that run in it.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import {
   accessSync,
   constants,
@@ -20,12 +20,12 @@ import { delimiter, dirname, join, resolve } from "node:path";
 
 export interface Workspace {
   root: string;
-  /** The CDKTF app folder (a copy of examples/cdktf). */
+  /** The CDK app folder (a copy of examples/cdktn, or of the legacy examples/cdktf). */
   appDir: string;
   /** Private HOME with the Terraform plugin mirror under ~/.terraform.d/plugins. */
   home: string;
   pluginDir: string;
-  /** Environment for Terraform, cdktf and the provider it starts. */
+  /** Environment for Terraform, the cdktn CLI and the provider it starts. */
   env: NodeJS.ProcessEnv;
 }
 
@@ -35,12 +35,20 @@ export function compiledRoot(): string {
   return resolve(__dirname, "..", "..");
 }
 
+/** The CDK apps in examples/: CDK Terrain (the main one) and the legacy CDKTF one. */
+export type CdkExample = "cdktn" | "cdktf";
+
 /**
- * Copies examples/cdktf into a temp folder and links `infisical-e2ee` (this package, with `dist`
- * pointing at the compiled output in use), `cdktf` and `constructs` into its node_modules, so the
- * app runs with no `npm install` and shares one cdktf instance with our constructs.
+ * Copies examples/<example> into a temp folder and links `infisical-e2ee` (this package, with
+ * `dist` pointing at the compiled output in use), the app's framework (`cdktn` or `cdktf`) and
+ * `constructs` into its node_modules, so the app runs with no `npm install` and shares one
+ * framework instance with our constructs.
  */
-export function createWorkspace(packageRoot: string, baseEnv: NodeJS.ProcessEnv = process.env): Workspace {
+export function createWorkspace(
+  packageRoot: string,
+  example: CdkExample = "cdktn",
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): Workspace {
   const root = mkdtempSync(join(tmpdir(), "infisical-e2ee-demo-"));
   const appDir = join(root, "app");
   const home = join(root, "home");
@@ -48,14 +56,14 @@ export function createWorkspace(packageRoot: string, baseEnv: NodeJS.ProcessEnv 
   mkdirSync(appDir, { recursive: true });
   mkdirSync(pluginDir, { recursive: true });
   for (const file of ["main.ts", "cdktf.json", "package.json"]) {
-    copyFileSync(join(packageRoot, "examples", "cdktf", file), join(appDir, file));
+    copyFileSync(join(packageRoot, "examples", example, file), join(appDir, file));
   }
   const modules = join(appDir, "node_modules");
   const self = join(modules, "infisical-e2ee");
   mkdirSync(self, { recursive: true });
   copyFileSync(join(packageRoot, "package.json"), join(self, "package.json"));
   symlinkSync(compiledRoot(), join(self, "dist"), "dir");
-  for (const dep of ["cdktf", "constructs"])
+  for (const dep of [example, "constructs"])
     symlinkSync(join(packageRoot, "node_modules", dep), join(modules, dep), "dir");
 
   const cliConfig = join(root, "terraformrc");
@@ -68,7 +76,7 @@ export function createWorkspace(packageRoot: string, baseEnv: NodeJS.ProcessEnv 
     CHECKPOINT_DISABLE: "1",
     TF_IN_AUTOMATION: "1",
     CI: "1",
-    // Node 24 first, so `node main.ts` (cdktf.json "app") runs with type stripping.
+    // The pinned Node first, so `node main.ts` (cdktf.json "app") runs with type stripping.
     PATH: [dirname(process.execPath), baseEnv.PATH ?? ""].join(delimiter),
   };
   delete env.TF_LOG;
@@ -132,28 +140,15 @@ export function whichAll(name: string, pathVar = process.env.PATH ?? ""): string
   return found;
 }
 
-export interface CdktfCli {
-  node: string;
-  script: string;
-}
-
 /**
- * The cdktf CLI of this package's devDependencies and a Node that can run it. The CLI loads a
- * native module (node-pty) that ships prebuilt binaries only up to Node 22, so under Node 24 we
- * look for another `node` on PATH (usually the system one that ran `npm ci`) that loads it.
+ * The cdktn CLI of this package's devDependencies: a script run with this process's Node (the
+ * pinned Node 24; the CLI has no native module, so any Node ≥ 22.19 runs it).
  */
-export function findCdktfCli(packageRoot: string): CdktfCli | undefined {
-  const cliRoot = join(packageRoot, "node_modules", "cdktf-cli");
+export function findCdktnCli(packageRoot: string): string | undefined {
+  const cliRoot = join(packageRoot, "node_modules", "cdktn-cli");
   if (!existsSync(join(cliRoot, "package.json"))) return undefined;
   const pkg = JSON.parse(readFileSync(join(cliRoot, "package.json"), "utf8")) as {
     bin: string | Record<string, string>;
   };
-  const script = join(cliRoot, typeof pkg.bin === "string" ? pkg.bin : pkg.bin.cdktf!);
-  const pty = join(packageRoot, "node_modules", "@cdktf", "node-pty-prebuilt-multiarch");
-  const candidates = [process.execPath, ...whichAll("node")];
-  for (const node of candidates) {
-    const probe = spawnSync(node, ["-e", `require(${JSON.stringify(pty)})`], { stdio: "ignore", timeout: 20_000 });
-    if (probe.status === 0) return { node, script };
-  }
-  return undefined;
+  return join(cliRoot, typeof pkg.bin === "string" ? pkg.bin : pkg.bin.cdktn!);
 }

@@ -1,7 +1,7 @@
 /** `infisical-e2ee bootstrap --host URL --email E --password P [--project NAME] [--json]` */
 import { bootstrap } from "../provider/bootstrap";
 import { ProviderError } from "../provider/errors";
-import { parseFlags, UsageError } from "./args";
+import { commandFlags } from "./args";
 
 const USAGE = `Usage: infisical-e2ee bootstrap --host URL --email EMAIL --password PASSWORD [--project NAME] [--json] [--allow-insecure-http]
 
@@ -11,20 +11,8 @@ Host, email and password may also come from INFISICAL_HOST, INFISICAL_EMAIL and 
 prefer the variable for the password: other local users can see command-line arguments.`;
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes("--help")) {
-    console.log(USAGE);
-    return 0;
-  }
-  let flags: ReturnType<typeof parse>;
-  try {
-    flags = parse(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`bootstrap: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
+  const flags = commandFlags("bootstrap", USAGE, argv, FLAGS);
+  if (typeof flags === "number") return flags;
   const host = flags.host ?? process.env.INFISICAL_HOST;
   const email = flags.email ?? process.env.INFISICAL_EMAIL;
   const password = flags.password ?? process.env.INFISICAL_PASSWORD;
@@ -62,13 +50,11 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function parse(argv: string[]) {
-  return parseFlags(argv, {
-    host: "string",
-    email: "string",
-    password: "string",
-    project: "string",
-    json: "boolean",
-    "allow-insecure-http": "boolean",
-  });
-}
+const FLAGS = {
+  host: "string",
+  email: "string",
+  password: "string",
+  project: "string",
+  json: "boolean",
+  "allow-insecure-http": "boolean",
+} as const;

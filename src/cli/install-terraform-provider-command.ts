@@ -3,20 +3,35 @@
  * implicit local mirror, so `source = "infisical-e2ee/infisicale2ee"` resolves offline after
  * `terraform init`. The launcher execs the Node binary running this command (not whatever `node`
  * is first on PATH later) on this package's CLI; `exec` makes node the process Terraform kills.
+ * With `--from-zip FILE` it installs a release zip (`npm run package-provider`: a self-contained
+ * binary, no Node needed) into a filesystem mirror instead (./provider-release/mirror.ts).
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseFlags, UsageError } from "./args";
-
-export const PROVIDER_HOST = "registry.terraform.io";
-export const PROVIDER_NAMESPACE = "infisical-e2ee";
-export const PROVIDER_TYPE_NAME = "infisicale2ee";
+import { installZipIntoMirror } from "./provider-release/mirror";
+import {
+  archiveName,
+  executableName,
+  mirrorProviderPath,
+  PROVIDER_NAMESPACE,
+  PROVIDER_TYPE_NAME,
+} from "./provider-release/names";
 
 const HELP = `Usage: infisical-e2ee install-terraform-provider [--dir DIR]
+       infisical-e2ee install-terraform-provider --from-zip FILE [--mirror DIR] [--checksums FILE]
 
 Installs the Terraform provider ${PROVIDER_NAMESPACE}/${PROVIDER_TYPE_NAME} into a local plugin
 mirror: DIR (default ~/.terraform.d/plugins, which Terraform searches by itself).
+
+Without --from-zip it writes a launcher that runs this package with the Node.js running this command.
+With --from-zip it installs a release zip (terraform-provider-${PROVIDER_TYPE_NAME}_<version>_<os>_<arch>.zip,
+built by \`npm run package-provider\`; no Node.js needed to run it) in the packed mirror layout, after
+checking it holds exactly the provider executable and, when the release's SHA256SUMS file sits beside
+the zip (or --checksums names it), that the zip matches it. --mirror is the same option as --dir.
+It also writes the network-mirror index files, so the directory can be served over HTTPS as-is.
+
 Then use it with:
   terraform { required_providers { ${PROVIDER_TYPE_NAME} = { source = "${PROVIDER_NAMESPACE}/${PROVIDER_TYPE_NAME}" } } }
 `;
@@ -53,24 +68,63 @@ export function installTerraformProvider(options: { dir?: string; nodePath?: str
   const { version } = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string };
   const cliPath = resolve(__dirname, "..", "cli.js");
   const root = resolve(options.dir ?? join(homedir(), ".terraform.d", "plugins"));
-  const directory = join(root, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE_NAME, version, terraformPlatform());
+  const platform = terraformPlatform();
+  const providerDir = join(root, ...mirrorProviderPath());
+  const packed = join(providerDir, archiveName(version, platform));
+  if (existsSync(packed)) {
+    throw new UsageError(
+      `${packed} is a packed install of the same version and platform (--from-zip); remove it first so Terraform sees one package`,
+    );
+  }
+  const directory = join(providerDir, version, platform);
   mkdirSync(directory, { recursive: true });
-  const executable = join(directory, `terraform-provider-${PROVIDER_TYPE_NAME}_v${version}`);
+  const executable = join(directory, executableName(version, platform));
   writeFileSync(executable, launcherScript(options.nodePath ?? process.execPath, cliPath));
   chmodSync(executable, 0o755);
   return { directory, executable, version };
 }
 
+function mirrorDirectory(flags: { dir?: string; mirror?: string }): string | undefined {
+  if (flags.dir !== undefined && flags.mirror !== undefined && resolve(flags.dir) !== resolve(flags.mirror)) {
+    throw new UsageError("--dir and --mirror name the same setting; give one");
+  }
+  return flags.mirror ?? flags.dir;
+}
+
 export function run(argv: string[]): number {
-  const flags = parseFlags(argv, { dir: "string", help: "boolean" });
+  const flags = parseFlags(argv, {
+    dir: "string",
+    mirror: "string",
+    "from-zip": "string",
+    checksums: "string",
+    help: "boolean",
+  });
   if (flags.help) {
     process.stdout.write(HELP);
     return 0;
   }
-  const result = installTerraformProvider({ dir: flags.dir });
+  const dir = mirrorDirectory(flags);
+  const zipPath = flags["from-zip"];
+  if (zipPath === undefined) {
+    if (flags.checksums !== undefined) throw new UsageError("--checksums goes with --from-zip");
+    const result = installTerraformProvider({ dir });
+    process.stdout.write(
+      `Installed ${PROVIDER_NAMESPACE}/${PROVIDER_TYPE_NAME} v${result.version} at ${result.executable}\n` +
+        `Run \`terraform init\` in your configuration (delete .terraform.lock.hcl first if an older install was locked).\n`,
+    );
+    return 0;
+  }
+  const installed = installZipIntoMirror({
+    zipPath: resolve(zipPath),
+    mirror: resolve(dir ?? join(homedir(), ".terraform.d", "plugins")),
+    checksumsPath: flags.checksums === undefined ? undefined : resolve(flags.checksums),
+  });
   process.stdout.write(
-    `Installed ${PROVIDER_NAMESPACE}/${PROVIDER_TYPE_NAME} v${result.version} at ${result.executable}\n` +
-      `Run \`terraform init\` in your configuration (delete .terraform.lock.hcl first if an older install was locked).\n`,
+    `Installed ${PROVIDER_NAMESPACE}/${PROVIDER_TYPE_NAME} v${installed.version} (${installed.platform}) at ${installed.archive}\n` +
+      (installed.checkedAgainst
+        ? `The zip matches ${installed.checkedAgainst}.\n`
+        : `No SHA256SUMS file beside the zip: its checksum was not checked (pass --checksums FILE).\n`) +
+      `Lock-file hashes: ${installed.hashes.join(" ")}\n`,
   );
   return 0;
 }

@@ -1,6 +1,7 @@
 /**
- * `infisical-e2ee server [--port N] [--host H] [--data DIR] [--rate-limit off|infisical] [--allow-remote]`.
- * The first stdout line is exactly `listening on http://HOST:PORT`; SIGTERM/SIGINT close cleanly.
+ * `infisical-e2ee server [--port N] [--host H] [--data DIR] [--rate-limit off|infisical] [--allow-remote]
+ * [--allowed-hosts a,b]`. The first stdout line is exactly `listening on http://HOST:PORT`;
+ * SIGTERM/SIGINT close within 5 s (requests in flight finish or write nothing).
  * Another command module may extend the flags and hook into start-up (see `ServerCommandHooks`).
  */
 import { type RunningServer, type ServerOptions, startServer } from "../server";
@@ -12,6 +13,7 @@ export const SERVER_FLAGS = {
   data: "string",
   "rate-limit": "string",
   "allow-remote": "boolean",
+  "allowed-hosts": "string",
   quiet: "boolean",
   help: "boolean",
 } as const;
@@ -29,13 +31,14 @@ export interface ServerCommandHooks {
   afterStart?: (server: RunningServer, flags: Record<string, string | boolean | undefined>) => Promise<void> | void;
 }
 
-const USAGE = `Usage: infisical-e2ee server [--port N] [--host H] [--data DIR] [--rate-limit off|infisical] [--allow-remote] [--quiet]
+const USAGE = `Usage: infisical-e2ee server [--port N] [--host H] [--data DIR] [--rate-limit off|infisical] [--allow-remote] [--allowed-hosts a,b] [--quiet]
 
   --port N          Port to listen on (0 = any free port; default 8080)
   --host H          Address to bind (default 127.0.0.1; non-loopback needs --allow-remote)
   --data DIR        Keep the database and server keys in DIR (default: in memory)
   --rate-limit M    off (default) or infisical (60/min per route on secret and folder routes, like Infisical)
-  --allow-remote    Allow binding a non-loopback address
+  --allow-remote    Allow binding a non-loopback address (and Host headers that are IP addresses)
+  --allowed-hosts L Comma-separated host names answered besides loopback names (needs --allow-remote)
   --quiet           No per-request log lines on stderr`;
 
 export function parseServerArgs(
@@ -49,6 +52,8 @@ export function parseServerArgs(
   const rateLimit = (flags["rate-limit"] as string | undefined) ?? "off";
   if (rateLimit !== "off" && rateLimit !== "infisical")
     throw new UsageError(`--rate-limit must be "off" or "infisical"`);
+  const allowedHosts = parseHostList(flags["allowed-hosts"] as string | undefined);
+  if (allowedHosts && flags["allow-remote"] !== true) throw new UsageError("--allowed-hosts needs --allow-remote");
   return {
     options: {
       port: Number(portText),
@@ -56,12 +61,29 @@ export function parseServerArgs(
       dataDir: flags.data as string | undefined,
       rateLimit,
       allowRemote: flags["allow-remote"] === true,
+      allowedHosts,
       requestLog: flags.quiet !== true,
     },
     flags,
     help: flags.help === true,
   };
 }
+
+/** `a.example,b.example` → names; each a plain host name (no scheme, port or path). */
+function parseHostList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== "");
+  if (names.length === 0 || !names.every((h) => /^[a-z0-9.-]+$/.test(h))) {
+    throw new UsageError("--allowed-hosts must be a comma-separated list of host names (no scheme, port or path)");
+  }
+  return names;
+}
+
+/** After close, a lingering handle (an Argon2id still on the thread pool) may delay exit this long at most. */
+const EXIT_GRACE_MS = 1_000;
 
 export async function run(argv: string[], hooks: ServerCommandHooks = {}): Promise<number> {
   let parsed: ReturnType<typeof parseServerArgs>;
@@ -98,5 +120,6 @@ export async function run(argv: string[], hooks: ServerCommandHooks = {}): Promi
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
+  setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
   return 0;
 }

@@ -1,29 +1,17 @@
 /**
  * The one error registry. Every error the package throws is a ProviderError with a stable
- * `code`; faces map them (Pulumi CheckFailure / init-failed, Terraform diagnostics) by class.
+ * `code` from ERROR_CODES (a test fails on a bare Error under src/); faces map them (Pulumi CheckFailure / init-failed, Terraform diagnostics) by class.
  * Messages never contain secret values, keys, request bodies or full URLs: callers pass
  * route templates and field paths, never the data itself.
  */
 
 const BRAND = Symbol.for("infisical-e2ee.error");
 
-export type ErrorCode =
-  | "ERR_VALIDATION"
-  | "ERR_CONFIG"
-  | "ERR_CRYPTO"
-  | "ERR_API"
-  | "ERR_API_NOT_FOUND"
-  | "ERR_API_CONFLICT"
-  | "ERR_API_UNAUTHORIZED"
-  | "ERR_API_PERMISSION_DENIED"
-  | "ERR_API_RATE_LIMITED"
-  | "ERR_API_VALIDATION"
-  | "ERR_TRANSPORT"
-  | "ERR_PARTIAL_CREATE"
-  | "ERR_IMPORT_UNSUPPORTED";
-
-/** Every code with a one-line meaning; docs/errors.md is checked against this by a test. */
-export const ERROR_CODES: Record<ErrorCode, string> = {
+/**
+ * Every code with a one-line meaning, one entry per code; `ErrorCode` is derived from it, so a code
+ * cannot exist without its meaning. docs/errors.md is checked against this by a test.
+ */
+export const ERROR_CODES = {
   ERR_VALIDATION: "An input failed the resource schema; `failures` names each field and the reason.",
   ERR_CONFIG: "A connection setting is missing or malformed; `setting` names it and `remedy` says how to set it.",
   ERR_CRYPTO: "Encryption, decryption or key derivation failed; `step` names the step. Lengths only, never bytes.",
@@ -34,10 +22,24 @@ export const ERROR_CODES: Record<ErrorCode, string> = {
   ERR_API_PERMISSION_DENIED: "The credentials are valid but may not do this (role, scope or permission).",
   ERR_API_RATE_LIMITED: "The server kept answering 429 after the retries were spent.",
   ERR_API_VALIDATION: "The server rejected the request body; `issues` carries the server's own list.",
-  ERR_TRANSPORT: "The request never got an HTTP answer (connection refused or reset, timeout, TLS).",
+  ERR_TRANSPORT: "The request never got an HTTP answer (connection refused or reset, timeout, TLS, or cancelled).",
   ERR_PARTIAL_CREATE: "The object was created but a follow-up step failed; `id` says what exists now.",
   ERR_IMPORT_UNSUPPORTED: "This resource cannot be imported by nature; the message says why.",
-};
+  ERR_USAGE: "A command or program was started the wrong way (unknown option, missing value, plugin run by hand).",
+  ERR_UNKNOWN_TYPE: "A resource or data source type this release does not have (state written by another release).",
+  ERR_NOT_CONFIGURED: "The provider was asked to work before Terraform or Pulumi configured it.",
+  ERR_SERVER_DATA:
+    "The embedded server's data directory is damaged or from a newer release; the message names the file.",
+  ERR_INTERNAL: "A broken invariant inside infisical-e2ee (a bug, not your input); please report the message.",
+  ERR_KEY_PIN_MISMATCH:
+    "A member's public key does not match the pinned fingerprint; `member`, `expected` and `actual` say whose and which. Nothing was wrapped.",
+  ERR_UNTRUSTED_KEY_SENDER:
+    "The project key copy was sent by a key this provider cannot vouch for; `projectId` and `senderFingerprint` say which. The key was not used.",
+  ERR_SERVER_START:
+    "The embedded server cannot start: an option it refuses (address, port, allowed hosts) or a data folder it cannot use.",
+} as const satisfies Record<string, string>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface ProviderErrorOptions {
   cause?: unknown;
@@ -153,6 +155,7 @@ export type CryptoStep =
   | "parse-service-token"
   | "srp"
   | "unwrap-project-key"
+  | "fingerprint"
   | "decrypt-secret"
   | "encrypt-secret"
   | "input";
@@ -165,8 +168,8 @@ export class CryptoError extends ProviderError {
   }
 }
 
-export interface ApiErrorDetails {
-  /** The HTTP status, or 0 when the client determined the failure itself (e.g. an empty lookup). */
+/** The server answered with a failing HTTP status. */
+export interface HttpFailure {
   status: number;
   /** What we were doing, e.g. "create secret". */
   operation: string;
@@ -177,22 +180,47 @@ export interface ApiErrorDetails {
   issues?: unknown[];
 }
 
+/**
+ * A failure the client found itself in answers that were fine as HTTP (an empty lookup, a missing
+ * object, an answer short of what was asked): no status or route pretends the server said so.
+ */
+export interface ClientFinding {
+  operation: string;
+  /** What the client found, in words safe to show (no names or values). */
+  reason?: string;
+}
+
+export type ApiErrorDetails = HttpFailure | ClientFinding;
+
+function isHttpFailure(details: ApiErrorDetails): details is HttpFailure {
+  return "status" in details;
+}
+
 export class ApiError extends ProviderError {
-  readonly status: number;
+  /** The HTTP status; undefined when the client found the failure itself. */
+  readonly status?: number;
   readonly operation: string;
-  readonly route: string;
+  /** The route template; undefined when the client found the failure itself. */
+  readonly route?: string;
   readonly serverMessage?: string;
+  /** What the client found, when no HTTP answer said so. */
+  readonly reason?: string;
   readonly issues?: unknown[];
   constructor(code: ErrorCode, details: ApiErrorDetails, options: ProviderErrorOptions = {}) {
-    const server = details.serverMessage ? `: ${details.serverMessage}` : "";
-    // Status 0 marks a failure found by the client itself (no HTTP answer said so): no status to show.
-    const where = details.status === 0 ? "" : ` (HTTP ${details.status} on ${details.route})`;
-    super(code, `${details.operation} failed${where}${server}`, options);
-    this.status = details.status;
+    super(code, ApiError.#phrase(details), options);
     this.operation = details.operation;
-    this.route = details.route;
-    this.serverMessage = details.serverMessage;
-    this.issues = details.issues;
+    if (isHttpFailure(details)) {
+      this.status = details.status;
+      this.route = details.route;
+      this.serverMessage = details.serverMessage;
+      this.issues = details.issues;
+    } else this.reason = details.reason;
+  }
+
+  static #phrase(details: ApiErrorDetails): string {
+    if (!isHttpFailure(details)) return `${details.operation} failed${details.reason ? `: ${details.reason}` : ""}`;
+    const server = details.serverMessage ? `: ${details.serverMessage}` : "";
+    return `${details.operation} failed (HTTP ${details.status} on ${details.route})${server}`;
   }
 }
 
@@ -260,5 +288,74 @@ export class PartialCreateError extends ProviderError {
 export class ImportUnsupportedError extends ProviderError {
   constructor(resource: string, why: string) {
     super("ERR_IMPORT_UNSUPPORTED", `${resource} cannot be imported: ${why}`);
+  }
+}
+
+/**
+ * A member's public key, as the server reports it now, is not the one pinned (input or state).
+ * Raised before anything is wrapped for that key.
+ */
+export class KeyPinMismatchError extends ProviderError {
+  readonly member: string;
+  readonly expected: string;
+  readonly actual: string;
+  constructor(member: string, expected: string, actual: string, remedy: string) {
+    super(
+      "ERR_KEY_PIN_MISMATCH",
+      `The public key of ${member} is ${actual}, but ${expected} is pinned; nothing was wrapped for it. ${remedy}`,
+    );
+    this.member = member;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The sender of our own project-key copy is neither us, nor a trusted key, nor an accepted server-side sender. */
+export class UntrustedKeySenderError extends ProviderError {
+  readonly projectId: string;
+  readonly senderFingerprint: string;
+  constructor(projectId: string, senderFingerprint: string, why: string, remedy: string) {
+    super(
+      "ERR_UNTRUSTED_KEY_SENDER",
+      `Project ${projectId}: this user's copy of the project key was sent by ${senderFingerprint}, ${why}; the key was not used. ${remedy}`,
+    );
+    this.projectId = projectId;
+    this.senderFingerprint = senderFingerprint;
+  }
+}
+
+/** A command or program started the wrong way; the CLI prints the message and exits 2. */
+export class UsageError extends ProviderError {
+  constructor(message: string, options: ProviderErrorOptions = {}) {
+    super("ERR_USAGE", message, options);
+  }
+}
+
+/** State or configuration names a type this release does not have. */
+export class UnknownTypeError extends ProviderError {
+  constructor(message: string) {
+    super("ERR_UNKNOWN_TYPE", message);
+  }
+}
+
+export class NotConfiguredError extends ProviderError {
+  constructor(message: string) {
+    super("ERR_NOT_CONFIGURED", message);
+  }
+}
+
+/** The embedded server's data directory: `file` names what is damaged or too new. */
+export class ServerDataError extends ProviderError {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super("ERR_SERVER_DATA", `${file}: ${problem}`);
+    this.file = file;
+  }
+}
+
+/** A broken invariant: never caused by input, always a bug to report. */
+export class InternalError extends ProviderError {
+  constructor(message: string) {
+    super("ERR_INTERNAL", message);
   }
 }

@@ -2,6 +2,7 @@
 import { environment } from "./resources/environment";
 import { auditLogs } from "./resources/lookups/audit-logs";
 import { project as projectLookup } from "./resources/lookups/project";
+import { projectMembers } from "./resources/lookups/project-members";
 import { secrets } from "./resources/lookups/secrets";
 import { project } from "./resources/project";
 import { projectMembership } from "./resources/project-membership";
@@ -10,7 +11,7 @@ import { serviceToken } from "./resources/service-token";
 
 export const resources = { secret, environment, projectMembership, project, serviceToken };
 
-export const lookups = { secrets, project: projectLookup, auditLogs };
+export const lookups = { secrets, project: projectLookup, auditLogs, projectMembers };
 
 export type ResourceName = keyof typeof resources;
 export type LookupName = keyof typeof lookups;

@@ -3,8 +3,8 @@
  * error shapes only. No business rule lives here; check, diff and the lifecycle are the core's.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type PartialCreateError, ProviderError } from "../provider/errors";
-import { isFieldOnFace } from "../provider/schema/fields";
+import { PartialCreateError, ProviderError } from "../provider/errors";
+import { isFieldOnFace, withoutWriteOnly } from "../provider/schema/fields";
 import type { Inputs, Outputs, Resource, ResourceContext } from "../provider/schema/resource";
 import { fromHost, SCHEMA_VERSION_KEY, schemaVersionOf, toHost } from "./wire";
 
@@ -30,9 +30,12 @@ export function adaptResource(resource: Resource, context: () => ResourceContext
     return written < resource.version && resource.upgrade ? resource.upgrade(written, state) : state;
   };
 
-  /** What goes back into Pulumi state: the inputs echoed, the core's outputs on top, and the schema version. */
+  /**
+   * What goes back into Pulumi state: the inputs echoed (never a write-only one: the schema's rule),
+   * the core's outputs on top, and the schema version.
+   */
   const toState = (inputs: Inputs, outputs: Outputs): Json =>
-    toHost({ ...inputs, ...outputs, [SCHEMA_VERSION_KEY]: resource.version });
+    toHost({ ...withoutWriteOnly(resource.fields, inputs), ...outputs, [SCHEMA_VERSION_KEY]: resource.version });
 
   return {
     async check(_olds, news) {
@@ -95,10 +98,7 @@ function isPartialCreate(error: unknown): error is PartialCreateError {
  * which tells the engine the object exists and must be kept in state.
  */
 function initFailed(error: PartialCreateError, properties: Json): Error {
-  return Object.assign(new Error(error.message), {
-    id: error.id,
+  return Object.assign(new PartialCreateError(error.id, error.outputs, error.reasons, { cause: error }), {
     properties,
-    reasons: error.reasons,
-    code: error.code,
   });
 }

@@ -3,6 +3,7 @@
  * runtime.ts instantiates it once per host process over the core registry.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { UnknownTypeError } from "../provider/errors";
 import type { Resource, ResourceContext } from "../provider/schema/resource";
 import type { ConnectionSettings } from "../provider/session/types";
 import { adaptResource, type PulumiAdapter } from "./adapter";
@@ -33,7 +34,7 @@ export function createHostRuntime(
     if (!adapter) {
       const resource = Object.hasOwn(resources, resourceName) ? resources[resourceName] : undefined;
       if (!resource) {
-        throw new Error(
+        throw new UnknownTypeError(
           `Unknown infisical-e2ee resource type "${resourceName}": the state was written by another version of infisical-e2ee; install that version or a newer one.`,
         );
       }

@@ -17,15 +17,15 @@ type ProjectFields = (typeof resources.project)["fields"];
 type ServiceTokenFields = (typeof resources.serviceToken)["fields"];
 
 /** A secret, encrypted with the project key on this machine. `value` is a Pulumi secret output. */
-export class Secret extends resourceClass(resources.secret, "Secret") {}
+export class Secret extends resourceClass(resources.secret) {}
 /** An environment (for example `staging`) of a project. */
-export class Environment extends resourceClass(resources.environment, "Environment") {}
+export class Environment extends resourceClass(resources.environment) {}
 /** A user's membership of a project; the project key is wrapped for the member on this machine. */
-export class ProjectMembership extends resourceClass(resources.projectMembership, "ProjectMembership") {}
+export class ProjectMembership extends resourceClass(resources.projectMembership) {}
 /** A project with its own end-to-end encryption key. */
-export class Project extends resourceClass(resources.project, "Project") {}
+export class Project extends resourceClass(resources.project) {}
 /** A service token; `token` (the full 4-part token) is a Pulumi secret output. */
-export class ServiceToken extends resourceClass(resources.serviceToken, "ServiceToken") {}
+export class ServiceToken extends resourceClass(resources.serviceToken) {}
 
 export type SecretArgs = ConstructorParameters<typeof Secret>[1];
 export type EnvironmentArgs = ConstructorParameters<typeof Environment>[1];
@@ -43,6 +43,9 @@ export const getProjectOutput = lookupOutputFunction(lookups.project);
 /** Audit log entries of a project. */
 export const getAuditLogs = lookupFunction(lookups.auditLogs);
 export const getAuditLogsOutput = lookupOutputFunction(lookups.auditLogs);
+
+export const getProjectMembers = lookupFunction(lookups.projectMembers);
+export const getProjectMembersOutput = lookupOutputFunction(lookups.projectMembers);
 
 export { closeLookupSession } from "./lookups";
 export type { ArgsOf, DeepInput, LookupArgsOf, LookupResultOf, OutputPropertiesOf } from "./types";

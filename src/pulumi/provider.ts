@@ -11,13 +11,15 @@
  * functions of `runtime.ts` are therefore a compatibility contract: never rename them or change
  * their arguments, or state written by older versions can no longer refresh or destroy.
  */
+import { InternalError } from "../provider/errors";
 
 /** The module the stored provider requires at run time; a package export, never a path. */
 export const RUNTIME_MODULE = "infisical-e2ee/pulumi/runtime";
 
 /** The `__provider` text for one core resource (`secret`, `environment`, ...). */
 export function providerText(resourceName: string): string {
-  if (!/^[a-zA-Z]+$/.test(resourceName)) throw new Error(`invalid resource name ${JSON.stringify(resourceName)}`);
+  if (!/^[a-zA-Z]+$/.test(resourceName))
+    throw new InternalError(`invalid resource name ${JSON.stringify(resourceName)}`);
   return `exports.handler = function () {
   var name = "${resourceName}";
   function runtime() { return require("${RUNTIME_MODULE}"); }

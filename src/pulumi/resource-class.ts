@@ -7,6 +7,7 @@
  * additionalSecretOutputs so they are encrypted in state outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "../provider/errors";
 import { type AnyField, type FieldMap, isFieldOnFace, isInputField } from "../provider/schema/fields";
 import type { Resource } from "../provider/schema/resource";
 import { providerText } from "./provider";
@@ -44,7 +45,13 @@ export function containsSensitive(spec: AnyField): boolean {
   return false;
 }
 
-export function resourceClass<F extends FieldMap>(resource: Resource<F>, typeName: string): ResourceClass<F> {
+/** The Pulumi class (and type token) name of a core resource: `projectMembership` → `ProjectMembership`. */
+export function pulumiClassName(resourceName: string): string {
+  return resourceName.charAt(0).toUpperCase() + resourceName.slice(1);
+}
+
+export function resourceClass<F extends FieldMap>(resource: Resource<F>): ResourceClass<F> {
+  const typeName = pulumiClassName(resource.name);
   const provider = providerText(resource.name);
   const plan = pulumiFieldPlan(resource.fields);
 
@@ -60,7 +67,9 @@ export function resourceClass<F extends FieldMap>(resource: Resource<F>, typeNam
         if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
       }
       if (props[PROVIDER_KEY] !== undefined)
-        throw new Error(`${typeName} ${name}: the ${PROVIDER_KEY} input is reserved`);
+        throw new ValidationError(`${typeName} ${name}`, [
+          { path: PROVIDER_KEY, reason: "is reserved for the provider" },
+        ]);
       props[PROVIDER_KEY] = provider;
       const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...plan.secretOutputs])];
       super(typeToken(typeName), name, props, { ...opts, additionalSecretOutputs });

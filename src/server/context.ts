@@ -1,20 +1,18 @@
 /** The types every route handler sees. */
+import type { Logins } from "./auth/logins";
 import type { BlindIndexer } from "./blind-index";
 import type { Store } from "./store/database";
+import type { SecretStore } from "./store/secrets";
 import type { ServerKeys } from "./store/server-keys";
-
-export interface SrpLoginState {
-  serverSecret: string;
-  clientPublicKey: string;
-  startedAt: number;
-}
 
 export interface ServerState {
   store: Store;
+  /** Rows of secrets and their versions (the same database as `store`). */
+  secrets: SecretStore;
   keys: ServerKeys;
   blindIndex: BlindIndexer;
-  /** In-flight SRP logins by email (one per email, as in the real server). */
-  srpLogins: Map<string, SrpLoginState>;
+  /** SRP attempts in progress (one per login1, not one per email), login brakes, the SRP worker. */
+  logins: Logins;
   /** Set once the server listens; used for links the server hands out. */
   publicUrl: string;
 }
@@ -56,4 +54,6 @@ export interface HandlerContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** Aborts when the client goes away or the server shuts down: stop before writing. */
+  signal: AbortSignal;
 }

@@ -3,6 +3,7 @@
  * sizes (base64 where the wire format is base64, hex where it is hex); docs/server.md says so.
  */
 import { z } from "zod";
+import { unicodeNameProblem } from "../provider/api/names";
 
 /** Ciphertexts are base64; 1 MiB bodies are the real server's (fastify's) limit anyway. */
 export const MAX_CIPHERTEXT = 512 * 1024;
@@ -14,6 +15,20 @@ export const base64 = (max = 4096) =>
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, "Expected base64");
 
 export const ciphertext = () => base64(MAX_CIPHERTEXT);
+
+/**
+ * An ISO 8601 date-time with an offset, as a UTC ISO string. zod's pattern alone lets through
+ * offsets such as +99:99 that no clock has; those fail here, naming the field.
+ */
+export const dateTime = () =>
+  z
+    .string()
+    .datetime({ offset: true })
+    .refine((text) => Number.isFinite(Date.parse(text)), "Must be a valid date and time")
+    .transform((text) => new Date(text).toISOString());
+
+/** Largest `offset` a list route accepts (far past any real table; SQLite binds it as an integer). */
+export const MAX_OFFSET = 1_000_000_000;
 
 export const hex = (max: number) =>
   z
@@ -74,14 +89,21 @@ export const secretPath = () =>
       },
     );
 
-/** A secret name from the URL path or a batch body: trimmed (as the real server does), no control characters. */
+/**
+ * A secret name from the URL path or a batch body: trimmed (as the real server does), no control
+ * characters, and the client's Unicode rule (NFC only), so look-alike spellings cannot coexist.
+ */
 export const secretName = () =>
   z
     .string()
     .trim()
     .min(1)
     .max(500)
-    .regex(/^[^\p{Cc}]*$/u, "Control characters are not allowed");
+    .regex(/^[^\p{Cc}]*$/u, "Control characters are not allowed")
+    .superRefine((name, ctx) => {
+      const problem = unicodeNameProblem(name);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Secret name ${problem}` });
+    });
 
 export const secretType = () => z.enum(["shared", "personal"]).default("shared");
 

@@ -9,7 +9,8 @@ import type { HandlerContext } from "./context";
  */
 export type AuthMode = "none" | "user" | "userAnyOrg" | "serviceToken" | "signup";
 
-export type RateClass = "secrets";
+/** The real server's limiter classes we apply (routes-more.md §6); limits in http/rate-limit.ts. */
+export type RateClass = "secrets" | "auth" | "invite" | "write";
 
 type Schema<T> = ZodType<T, ZodTypeDef, unknown>;
 

@@ -1,4 +1,14 @@
 /** Database row types and their API shapes (field names as the real server of 2024 sends them). */
+import type {
+  Answer,
+  SecretCiphertexts,
+  WireEnvironment,
+  WireOrganization,
+  WireOrgMembership,
+  WireProject,
+  WireSecret,
+  WireUser,
+} from "../provider/api/wire";
 import type { Store } from "./store/database";
 
 export interface UserRow {
@@ -51,6 +61,8 @@ export interface ProjectRow {
   blind_salt_ciphertext: string;
   blind_salt_iv: string;
   blind_salt_tag: string;
+  /** `hmac-sha256`, or `argon2id` for projects written by 0.1.0 (see blind-index.ts). */
+  blind_index_scheme: string;
   created_at: string;
   updated_at: string;
 }
@@ -129,7 +141,7 @@ export function userJson(user: UserRow) {
     consecutiveFailedPasswordAttempts: 0,
     createdAt: user.created_at,
     updatedAt: user.updated_at,
-  };
+  } satisfies Answer<WireUser>;
 }
 
 export function orgJson(org: OrgRow) {
@@ -143,7 +155,7 @@ export function orgJson(org: OrgRow) {
     kmsDefaultKeyId: null,
     createdAt: org.created_at,
     updatedAt: org.updated_at,
-  };
+  } satisfies Answer<WireOrganization>;
 }
 
 export function orgMembershipJson(m: OrgMembershipRow) {
@@ -159,7 +171,7 @@ export function orgMembershipJson(m: OrgMembershipRow) {
     isActive: true,
     createdAt: m.created_at,
     updatedAt: m.updated_at,
-  };
+  } satisfies Answer<Omit<WireOrgMembership, "user">>;
 }
 
 export function environmentJson(env: EnvironmentRow) {
@@ -171,7 +183,7 @@ export function environmentJson(env: EnvironmentRow) {
     projectId: env.project_id,
     createdAt: env.created_at,
     updatedAt: env.updated_at,
-  };
+  } satisfies Answer<WireEnvironment>;
 }
 
 /** Our projects are `version: 1`: the project key exists only on clients (see docs/server.md). */
@@ -191,14 +203,14 @@ export function projectJson(project: ProjectRow) {
     kmsSecretManagerKeyId: null,
     createdAt: project.created_at,
     updatedAt: project.updated_at,
-  };
+  } satisfies Answer<Omit<WireProject, "environments">>;
 }
 
 export function projectWithEnvironmentsJson(store: Store, project: ProjectRow) {
   const environments = store
     .all<EnvironmentRow>("SELECT * FROM environments WHERE project_id = ? ORDER BY position, created_at", project.id)
     .map((env) => ({ id: env.id, name: env.name, slug: env.slug }));
-  return { ...projectJson(project), environments };
+  return { ...projectJson(project), environments } satisfies Answer<WireProject>;
 }
 
 /** The encrypted content and settings that a secret and each of its versions answer with. */
@@ -219,7 +231,7 @@ function secretContentJson(row: Omit<SecretRow, "project_id" | "blind_index">) {
     algorithm: "aes-256-gcm",
     keyEncoding: "utf8",
     metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as unknown),
-  };
+  } satisfies Answer<SecretCiphertexts>;
 }
 
 export function secretJson(secret: SecretRow, environmentSlug: string) {
@@ -235,7 +247,7 @@ export function secretJson(secret: SecretRow, environmentSlug: string) {
     environment: environmentSlug,
     createdAt: secret.created_at,
     updatedAt: secret.updated_at,
-  };
+  } satisfies Answer<WireSecret>;
 }
 
 export function secretVersionJson(version: SecretVersionRow) {

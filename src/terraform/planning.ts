@@ -4,7 +4,7 @@
  * change, write-only values null, replacement paths) and what ApplyResourceChange stores.
  */
 import type { FieldFailure } from "../provider/errors";
-import { isUnknown, UNKNOWN } from "../provider/schema/fields";
+import { fieldsKeptOutOfState, isUnknown, UNKNOWN } from "../provider/schema/fields";
 import type { DiffResult, Resource } from "../provider/schema/resource";
 import type { AttributeModel, BlockModel } from "./schema-model";
 import {
@@ -40,7 +40,10 @@ export function planChange({ resource, model, prior, proposed, config }: PlanReq
   const news = checked.inputs;
   const creating = prior === null;
   const planned: TerraformObject = {};
-  const keptOut = new Set(model.attributes.filter((a) => isKeptOutOfState(a, config)).map((a) => a.name));
+  const keptOutFields = new Set(fieldsKeptOutOfState(resource.fields, news));
+  const keptOut = new Set(
+    model.attributes.filter((a) => a.field !== undefined && keptOutFields.has(a.field)).map((a) => a.name),
+  );
   for (const attribute of model.attributes) {
     const wanted = attribute.field === undefined ? undefined : news[attribute.field];
     planned[attribute.name] = keptOut.has(attribute.name)
@@ -76,17 +79,9 @@ export function planChange({ resource, model, prior, proposed, config }: PlanReq
 }
 
 /**
- * A value supplied through its write-only twin (`value` via `value_wo`) must not sit in state:
- * not after a switch from `value`, and not after an import, which cannot know the configuration.
+ * A value the configuration keeps out of state (the core's write-only rule) but prior state still
+ * holds (after a switch from `value`) must be cleared: that is a change, the update rewrites it.
  */
-function isKeptOutOfState(attribute: AttributeModel, config: TerraformObject | null): boolean {
-  if (attribute.suppliedWriteOnlyBy === undefined) return false;
-  const own = config?.[attribute.name];
-  const writeOnly = config?.[attribute.suppliedWriteOnlyBy];
-  return (own === null || own === undefined) && writeOnly !== null && writeOnly !== undefined;
-}
-
-/** Clearing a value still held in prior state is a change: the update rewrites it write-only. */
 function withClearedValues(
   diff: DiffResult,
   model: BlockModel,
@@ -162,11 +157,9 @@ export function refreshedState(model: BlockModel, prior: TerraformObject, read: 
   const state = toTerraform(model.attributes, merged, id);
   for (const attribute of model.attributes) {
     const before = prior[attribute.name];
-    if (before !== null && before !== undefined) continue;
-    // A sensitive value that was never in state (e.g. sent write-only) must not enter it on refresh.
-    if (isEmptyValue(state[attribute.name]) || (attribute.sensitive && attribute.field !== undefined)) {
-      state[attribute.name] = null;
-    }
+    // What stays out of state on a refresh is the core's decision (its read leaves it out); here only
+    // Terraform's null-vs-empty: "", [] or {} read back for an attribute that was null stays null.
+    if ((before === null || before === undefined) && isEmptyValue(state[attribute.name])) state[attribute.name] = null;
   }
   return state;
 }

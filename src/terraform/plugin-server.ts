@@ -5,6 +5,7 @@
  * Logs go to stderr. The provider implementation loads lazily on the first RPC.
  */
 import type * as grpcTypes from "@grpc/grpc-js";
+import { UsageError } from "../provider/errors";
 import { createPluginCertificate } from "./certificate";
 import { describeThrown } from "./diagnostics";
 import { loadPluginServices } from "./protocol";
@@ -15,7 +16,8 @@ export const MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a
 const CORE_PROTOCOL_VERSION = 1;
 const APP_PROTOCOL_VERSION = 6;
 
-export class PluginStartError extends Error {}
+/** The plugin was started outside Terraform, or by a Terraform speaking another protocol. */
+export class PluginStartError extends UsageError {}
 
 export interface ServeOptions {
   env?: NodeJS.ProcessEnv;

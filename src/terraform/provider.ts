@@ -2,7 +2,7 @@
  * The tfplugin6 Provider service over the core: each RPC takes and returns plain protobuf-shaped
  * objects, so it can be driven by gRPC or called directly. Expected failures become diagnostics.
  */
-import { PartialCreateError, ValidationError } from "../provider/errors";
+import { NotConfiguredError, PartialCreateError, UnknownTypeError, ValidationError } from "../provider/errors";
 import { isUnknown } from "../provider/schema/fields";
 import type { Lookup } from "../provider/schema/lookup";
 import type { Logger, Resource, ResourceContext } from "../provider/schema/resource";
@@ -53,8 +53,6 @@ interface LookupEntry {
   lookup: Lookup;
   model: BlockModel;
 }
-
-class UnknownTypeError extends Error {}
 
 const SERVER_CAPABILITIES = { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false };
 
@@ -338,7 +336,7 @@ export class TerraformProvider {
 
   private context(): ResourceContext {
     if (!this.session) {
-      throw new Error("the provider was not configured (ConfigureProvider must be called first)");
+      throw new NotConfiguredError("the provider was not configured (ConfigureProvider must be called first)");
     }
     return { session: this.session, log: this.log, signal: this.stopping.signal };
   }

@@ -3,6 +3,8 @@
  * snake_case names, required/optional/computed flags, nesting. Both the GetProviderSchema answer
  * and the value conversions walk this model, so the two can never disagree.
  */
+
+import { InternalError } from "../provider/errors";
 import { type AnyField, type FieldMap, isFieldOnFace } from "../provider/schema/fields";
 import type { Lookup } from "../provider/schema/lookup";
 import type { Resource } from "../provider/schema/resource";
@@ -26,11 +28,6 @@ export interface AttributeModel {
   description: string;
   /** The core default, planned when the configuration leaves the attribute null. */
   defaultValue?: unknown;
-  /**
-   * The write-only attribute (`<name>_wo`) that, when configured, supplies this attribute's value
-   * instead: this attribute is then kept out of state (planned and stored null).
-   */
-  suppliedWriteOnlyBy?: string;
   nested?: AttributeModel[];
 }
 
@@ -53,7 +50,10 @@ const KIND_OF: Record<AnyField["kind"], AttributeKind> = {
   objectList: "objectList",
 };
 
-function attributeFrom(field: string, spec: AnyField, insideComputed: boolean): AttributeModel {
+/** Which fields a model holds: those the Terraform face shows, or every core field (the docs' view). */
+export type FieldScope = "terraform" | "all";
+
+function attributeFrom(field: string, spec: AnyField, insideComputed: boolean, scope: FieldScope): AttributeModel {
   const hasDefault = spec.default !== undefined && !insideComputed;
   // Everything inside a computed-only value is set by the provider too.
   const computedOnly = insideComputed || (spec.computed === true && spec.optional !== true && spec.required !== true);
@@ -73,17 +73,18 @@ function attributeFrom(field: string, spec: AnyField, insideComputed: boolean): 
     description: spec.doc,
     defaultValue: spec.default,
   };
-  if (spec.kind === "object" || spec.kind === "objectList") model.nested = attributesFrom(spec.fields, computedOnly);
+  if (spec.kind === "object" || spec.kind === "objectList")
+    model.nested = attributesFrom(spec.fields, computedOnly, scope);
   return model;
 }
 
-function attributesFrom(fields: FieldMap, insideComputed = false): AttributeModel[] {
+function attributesFrom(fields: FieldMap, insideComputed = false, scope: FieldScope = "terraform"): AttributeModel[] {
   return Object.entries(fields)
-    .filter(([, spec]) => isFieldOnFace(spec, "terraform"))
-    .map(([field, spec]) => attributeFrom(field, spec, insideComputed));
+    .filter(([, spec]) => scope === "all" || isFieldOnFace(spec, "terraform"))
+    .map(([field, spec]) => attributeFrom(field, spec, insideComputed, scope));
 }
 
-export function resourceModel(resource: Resource): BlockModel {
+export function resourceModel(resource: Resource, scope: FieldScope = "terraform"): BlockModel {
   const id: AttributeModel = {
     name: ID_ATTRIBUTE,
     kind: "string",
@@ -95,27 +96,15 @@ export function resourceModel(resource: Resource): BlockModel {
     replaceOnChange: false,
     description: `Identifier the provider tracks this ${resource.name} by. Import ID format: ${resource.importId}`,
   };
-  const attributes = [id, ...attributesFrom(resource.fields)];
-  pairWriteOnlyAttributes(attributes);
+  const attributes = [id, ...attributesFrom(resource.fields, false, scope)];
   return { version: resource.version, description: resource.doc, attributes };
 }
 
-/** Terraform's `x_wo` convention: a write-only `x_wo` supplies the optional+computed `x`. */
-const WRITE_ONLY_SUFFIX = "_wo";
-
-function pairWriteOnlyAttributes(attributes: AttributeModel[]): void {
-  for (const writeOnly of attributes) {
-    if (!writeOnly.writeOnly || !writeOnly.name.endsWith(WRITE_ONLY_SUFFIX)) continue;
-    const base = attributes.find((a) => a.name === writeOnly.name.slice(0, -WRITE_ONLY_SUFFIX.length));
-    if (base?.computed && base.optional) base.suppliedWriteOnlyBy = writeOnly.name;
-  }
-}
-
 /** Arguments first; a result with the same name as an argument makes that argument optional+computed. */
-export function lookupModel(lookup: Lookup): BlockModel {
-  const args = attributesFrom(lookup.args);
+export function lookupModel(lookup: Lookup, scope: FieldScope = "terraform"): BlockModel {
+  const args = attributesFrom(lookup.args, false, scope);
   const argNames = new Set(args.map((a) => a.name));
-  const results = attributesFrom(lookup.results, true);
+  const results = attributesFrom(lookup.results, true, scope);
   for (const arg of args) {
     if (!arg.required && results.some((r) => r.name === arg.name)) arg.computed = true;
   }
@@ -152,7 +141,7 @@ function ctyType(attribute: AttributeModel): unknown {
       return ["map", "string"];
     case "object":
     case "objectList":
-      throw new Error("nested attributes use nested_type, not a cty type");
+      throw new InternalError("nested attributes use nested_type, not a cty type");
     default:
       return attribute.kind;
   }

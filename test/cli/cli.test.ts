@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { parseServiceToken } from "../../src/provider/crypto";
+import { parseServiceToken, publicKeyFingerprint } from "../../src/provider/crypto";
+import { openSession } from "../../src/provider/session";
 
 const run = promisify(execFile);
 const CLI = join(__dirname, "..", "..", "src", "cli.js");
@@ -36,7 +37,7 @@ describe("cli: entry point", () => {
   it("--help lists every subcommand; an unknown one exits 2 with the usage", async () => {
     const help = await cli(["--help"]);
     assert.equal(help.code, 0);
-    for (const command of ["server", "bootstrap", "terraform-provider", "install-terraform-provider"]) {
+    for (const command of ["server", "bootstrap", "fingerprint", "terraform-provider", "install-terraform-provider"]) {
       assert.match(help.stdout, new RegExp(`^  ${command} `, "m"));
     }
     const unknown = await cli(["no-such-command"]);
@@ -105,5 +106,38 @@ describe("cli: server + bootstrap", () => {
     assert.equal(result.stdout, "");
     assert.equal(result.stderr.includes("wrong-password"), false);
     assert.match(result.stderr, /\S/);
+  });
+
+  it("fingerprint logs in and prints one's own key fingerprint as the last line; the password never echoes", async () => {
+    const result = await cli(["fingerprint", "--host", url, "--email", "ops@example.com"], {
+      INFISICAL_PASSWORD: PASSWORD,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const last = result.stdout.trimEnd().split("\n").at(-1)!;
+    const session = openSession({ host: url, email: "ops@example.com", password: PASSWORD }, { env: {} });
+    try {
+      assert.equal(last, publicKeyFingerprint((await session.user()).publicKey));
+    } finally {
+      await session.close();
+    }
+    assert.equal(result.stdout.includes(PASSWORD) || result.stderr.includes(PASSWORD), false);
+
+    const wrong = await cli([
+      "fingerprint",
+      "--host",
+      url,
+      "--email",
+      "ops@example.com",
+      "--password",
+      "wrong-password",
+    ]);
+    assert.equal(wrong.code, 1);
+    assert.equal(wrong.stdout, "");
+    assert.match(wrong.stderr, /^fingerprint failed: /);
+    assert.equal(wrong.stderr.includes("wrong-password"), false);
+    // No password and no terminal to ask on: a usage error, not a hang.
+    const missing = await cli(["fingerprint", "--host", url, "--email", "ops@example.com"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /missing --password/);
   });
 });

@@ -68,15 +68,13 @@ describe("API error mapping (the real server's quirks)", () => {
     });
   }
 
-  it("a failure the client found itself (status 0) shows no HTTP status or route", () => {
-    const error = new NotFoundError({
-      status: 0,
-      operation: "import project",
-      route: "/api/v1/x",
-      serverMessage: "gone",
-    });
+  it("a failure the client found itself shows no HTTP status or route, and carries none", () => {
+    const error = new NotFoundError({ operation: "import project", reason: "gone" });
     assert.equal(error.message, "import project failed: gone");
-    assert.equal(new NotFoundError({ status: 0, operation: "look up", route: "/r" }).message, "look up failed");
+    assert.equal(error.status, undefined);
+    assert.equal(error.route, undefined);
+    assert.equal(error.reason, "gone");
+    assert.equal(new NotFoundError({ operation: "look up" }).message, "look up failed");
   });
 
   it("scrubs names, URLs and token-like text from server messages", () => {

@@ -1,12 +1,13 @@
 /**
  * A tiny HTTP proxy for fault injection: forwards to the target, except when a rule matches,
- * in which case it answers 429 (with retry-after), 503, drops the connection before forwarding,
+ * in which case it answers 429 (with retry-after), 503, 401 (a token the server calls stale), drops
+ * the connection before forwarding,
  * or forwards and then drops the connection so the answer is lost (the request did happen).
  * Besides counted rules, faults can strike at random at given rates (seeded, so a run repeats).
  */
 import { forwardTo, listenOnLoopback } from "../support/loopback-proxy";
 
-export type Fault = "429" | "503" | "drop-before" | "drop-after";
+export type Fault = "429" | "503" | "401" | "drop-before" | "drop-after";
 
 export interface FaultRule {
   method: string;
@@ -38,7 +39,8 @@ function seeded(seed: number): () => number {
 
 export interface FaultProxy {
   url: string;
-  injected: { method: string; path: string; fault: Fault }[];
+  /** Each injected fault, with when it was answered (Date.now()). */
+  injected: { method: string; path: string; fault: Fault; at: number }[];
   forwarded: number;
   addRule(rule: FaultRule): void;
   close(): Promise<void>;
@@ -63,7 +65,7 @@ export async function startFaultProxy(target: string, random?: RandomFaults): Pr
     const rule = rules.find((r) => r.times > 0 && r.method === req.method && r.path.test(path));
     if (rule) rule.times -= 1;
     const fault = rule?.fault ?? randomFault(random, draw, path);
-    if (fault) state.injected.push({ method: req.method!, path, fault });
+    if (fault) state.injected.push({ method: req.method!, path, fault, at: Date.now() });
     const forward = () => {
       state.forwarded += 1;
       return forwardTo(targetUrl, req, body);
@@ -82,6 +84,10 @@ export async function startFaultProxy(target: string, random?: RandomFaults): Pr
       case "503":
         res.writeHead(503, { "content-type": "text/plain" });
         res.end("Service Unavailable");
+        return;
+      case "401":
+        res.writeHead(401, { "content-type": "application/json" });
+        res.end(JSON.stringify({ statusCode: 401, error: "UnauthorizedError", message: "Token expired" }));
         return;
       case "drop-before":
         req.socket.destroy();

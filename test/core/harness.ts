@@ -28,6 +28,8 @@ export interface Harness {
   userSession(options?: OpenSessionOptions): Session;
   tokenSession(options?: OpenSessionOptions): Session;
   ctx(session: Session): ResourceContext;
+  /** Close every session opened through the harness so far (the server stays up). */
+  closeSessions(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,12 +39,13 @@ export function parseLogLine(line: string): LoggedRequest | undefined {
 }
 
 export async function startHarness(
-  options: { rateLimit?: "off" | "infisical"; projectName?: string } = {},
+  options: { rateLimit?: "off" | "infisical"; projectName?: string; dataDir?: string } = {},
 ): Promise<Harness> {
   const requests: LoggedRequest[] = [];
   const server = await startServer({
     port: 0,
     rateLimit: options.rateLimit,
+    dataDir: options.dataDir,
     log: (line) => {
       const parsed = parseLogLine(line);
       if (parsed) requests.push(parsed);
@@ -74,6 +77,9 @@ export async function startHarness(
     tokenSession: (opts = {}) =>
       track(openSession({ host: server.url, serviceToken: boot.serviceToken }, { env: {}, ...opts })),
     ctx: (session) => ({ session, log: silentLogger }),
+    async closeSessions() {
+      await Promise.all(sessions.splice(0).map((s) => s.close()));
+    },
     async close() {
       await Promise.all(sessions.map((s) => s.close()));
       await server.close();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { inviteMember } from "../../src/provider/bootstrap";
+import { publicKeyFingerprint } from "../../src/provider/crypto";
 import { environment } from "../../src/provider/resources/environment";
 import { project } from "../../src/provider/resources/project";
 import { projectMembership } from "../../src/provider/resources/project-membership";
@@ -158,9 +159,23 @@ describe("environment, project, membership and service token resources", () => {
     assert.equal(created.outputs.role, "viewer");
     assert.ok(created.outputs.userId);
 
-    // The member decrypts the same project key with their own private key.
-    const member = openSession({ host: h.server.url, email: MEMBER_EMAIL, password: MEMBER_PASSWORD }, { env: {} });
+    // The member's copy was sent by the admin: refused until the member trusts the admin's key.
+    const adminFingerprint = publicKeyFingerprint((await ctx.session.user()).publicKey);
+    const untrusting = openSession({ host: h.server.url, email: MEMBER_EMAIL, password: MEMBER_PASSWORD }, { env: {} });
+    await assert.rejects(
+      untrusting.projectKey(projectId),
+      (error: Error & { code?: string; senderFingerprint?: string }) =>
+        error.code === "ERR_UNTRUSTED_KEY_SENDER" && error.senderFingerprint === adminFingerprint,
+    );
+    await untrusting.close();
+    // Trusting it, the member decrypts the same project key with their own private key.
+    const member = openSession(
+      { host: h.server.url, email: MEMBER_EMAIL, password: MEMBER_PASSWORD, trustedKeyFingerprints: adminFingerprint },
+      { env: {} },
+    );
     assert.equal(await member.projectKey(projectId), await ctx.session.projectKey(projectId));
+    // The pin in state is the member's own key, as the member computes it.
+    assert.equal(created.outputs.publicKeyFingerprint, publicKeyFingerprint((await member.user()).publicKey));
 
     const read = await projectMembership.ops.read(ctx, created.id, created.outputs);
     assert.deepEqual(projectMembership.diff(read as Outputs, inputs).changes, []);

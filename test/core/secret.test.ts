@@ -77,9 +77,31 @@ describe("secret resource against the embedded server", () => {
     const created = await secret.ops.create(ctx, inputsFor({ key, value: "imp", comment: "c" }));
     const imported = await secret.ops.import(h.ctx(h.userSession()), `${projectId}:dev:/:${key}`);
     assert.equal(imported.id, created.id);
-    assert.equal(imported.outputs.value, "imp");
+    // The configuration may manage the value write-only, so an import never puts it in state.
+    assert.equal(imported.outputs.value, undefined);
+    assert.ok(!JSON.stringify(imported.outputs).includes('imp"'), "no plaintext value in imported state");
+    assert.equal(imported.outputs.valueFingerprint, created.outputs.valueFingerprint);
     assert.equal(imported.outputs.comment, "c");
-    assert.deepEqual(secret.diff(imported.outputs, inputsFor({ key, value: "imp", comment: "c" })).changes, []);
+    // A configured `value` fills it in with the next update; nothing else differs.
+    assert.deepEqual(secret.diff(imported.outputs, inputsFor({ key, value: "imp", comment: "c" })).changes, ["value"]);
+    assert.deepEqual(secret.diff(imported.outputs, inputsFor({ key, valueWo: "imp", comment: "c" })).changes, []);
+    // That update only brings the value into state: the server already holds it, so nothing is sent.
+    const updateImported = (value: string) =>
+      secret.ops.update(ctx, imported.id, imported.outputs, inputsFor({ key, value, comment: "c" }));
+    const before = h.requests.length;
+    const filled = await updateImported("imp");
+    assert.equal(h.requests.length - before, 0, "no request to fill in a value the server holds");
+    assert.equal(filled.value, "imp");
+    assert.equal(filled.version, imported.outputs.version);
+    assert.equal(filled.valueFingerprint, imported.outputs.valueFingerprint);
+    assert.equal(filled.sentValueFingerprint, imported.outputs.valueFingerprint);
+    assert.deepEqual(secret.diff(filled, inputsFor({ key, value: "imp", comment: "c" })).changes, []);
+    // Another configured value (or comment) is a real update and is sent.
+    const sentBefore = h.requests.length;
+    const changed = await updateImported("imp2");
+    assert.ok(h.count("PATCH", /secrets/, sentBefore) >= 1, "a different value is sent");
+    assert.equal(changed.value, "imp2");
+    assert.notEqual(changed.valueFingerprint, imported.outputs.valueFingerprint);
     await assert.rejects(secret.ops.import(ctx, `${projectId}:dev:/:NO_SUCH_${key}`), {
       code: "ERR_API_NOT_FOUND",
       message: 'import secret failed: no secret with this key at environment "dev", path "/"',
@@ -137,7 +159,12 @@ describe("secret resource against the embedded server", () => {
     const diff = secret.diff(created.outputs, rotated);
     assert.deepEqual(diff.changes.sort(), ["rotationTrigger", "value"]);
     assert.deepEqual(diff.replaces, []);
-    assert.deepEqual(secret.ops.computedChanges!(created.outputs, rotated, diff).sort(), ["value", "version"]);
+    assert.deepEqual(secret.ops.computedChanges!(created.outputs, rotated, diff).sort(), [
+      "sentValueFingerprint",
+      "value",
+      "valueFingerprint",
+      "version",
+    ]);
     const updated = await secret.ops.update(ctx, created.id, created.outputs, rotated);
     assert.match(updated.value!, /^[a-z0-9]{40}$/);
     assert.notEqual(updated.value, first);

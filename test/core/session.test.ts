@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { ConfigError, CryptoError } from "../../src/provider/errors";
 import { openSession, resolveSettings, USER_AGENT } from "../../src/provider/session";
+import { cachedLoginCount } from "../../src/provider/session/login";
 import { ADMIN_EMAIL, type Harness, startHarness } from "./harness";
 
 describe("connection settings", () => {
@@ -104,8 +105,31 @@ describe("session against the embedded server", () => {
     const from = h.requests.length;
     const sessions = [h.userSession(), h.userSession(), h.userSession()];
     await Promise.all(sessions.flatMap((s) => [s.user(), s.projectKey(h.boot.projectId)]));
-    assert.equal(h.count("POST", "/api/v3/auth/login1", from), 0, "bootstrap's login is reused");
+    // bootstrap closed its session, so its login (and private key) went with it: one new login, shared.
+    assert.equal(h.count("POST", "/api/v3/auth/login1", from), 1, "one login shared by three sessions");
     assert.equal(h.count("GET", "/api/v2/workspace/:workspaceId/encrypted-key", from), 3, "one key fetch per session");
+  });
+
+  it("the shared login (private key) lives while a session holding it is open, not after", async () => {
+    await h.closeSessions();
+    assert.equal(cachedLoginCount(), 0, "closed sessions hold no login");
+    const first = h.userSession();
+    const second = h.userSession();
+    await Promise.all([first.user(), second.user()]);
+    assert.equal(cachedLoginCount(), 1, "both sessions share one login");
+    const from = h.requests.length;
+    await first.close();
+    await second.user();
+    assert.equal(h.count("POST", "/api/v3/auth/login1", from), 0, "the open session keeps the login");
+    assert.equal(cachedLoginCount(), 1);
+    await second.close();
+    assert.equal(cachedLoginCount(), 0, "no login outlives the sessions that loaded it");
+    const third = h.userSession();
+    const again = h.requests.length;
+    await third.user();
+    assert.equal(h.count("POST", "/api/v3/auth/login1", again), 1, "a new session logs in afresh");
+    await third.close();
+    assert.equal(cachedLoginCount(), 0);
   });
 
   it("a wrong password is an UnauthorizedError without the password in it", async () => {

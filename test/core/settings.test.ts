@@ -68,4 +68,24 @@ describe("connection settings schema", () => {
     );
     assert.equal(JSON.stringify(failures).includes("st.a.b"), false, "values are never echoed");
   });
+
+  it("key-sender settings: a comma-separated fingerprint list, exact spelling; server-keyed projects allowed by default", () => {
+    const one = "nacl-sha256:MZUH-VLPY-MK6X-O3EP-YGFY-5H4O-EAEJ-OFEF";
+    const two = "nacl-sha256:MMG4-2KLG-YQZW-NEIS-KREL-XMS3-J72B-FJE4";
+    const base = { host: "http://127.0.0.1:1" };
+    const defaults = resolveSettings(base, {});
+    assert.deepEqual([defaults.trustedKeyFingerprints, defaults.allowServerKeyedProjects], [[], true]);
+    const fromEnv = resolveSettings(base, {
+      INFISICAL_TRUSTED_KEY_FINGERPRINTS: ` ${one} ,${two},`,
+      INFISICAL_ALLOW_SERVER_KEYED_PROJECTS: "no",
+    });
+    assert.deepEqual([fromEnv.trustedKeyFingerprints, fromEnv.allowServerKeyedProjects], [[one, two], false]);
+    const wrong = "nacl-sha256:not-a-fingerprint-at-all";
+    assert.throws(
+      () => resolveSettings({ ...base, trustedKeyFingerprints: `${one},${wrong}` }, {}),
+      (error: ConfigError) =>
+        isConfigError("trustedKeyFingerprints", /not a public-key fingerprint/)(error) &&
+        !error.message.includes(wrong),
+    );
+  });
 });

@@ -4,6 +4,7 @@ import {
   computeSrpVerifier,
   createSrpVerifier,
   SrpClient,
+  srpServerChallenge,
   srpServerStart,
   srpServerVerify,
 } from "../../src/provider/crypto";
@@ -69,6 +70,36 @@ describe("SRP-6a vectors (jsrp 0.2.4 handshake)", () => {
       clientProof: vectors.M1_clientProof,
     });
     assert.deepEqual(result, { ok: true, serverProof: vectors.M2_serverProof });
+  });
+});
+
+describe("SRP-6a server challenge (all big-number work at login1)", () => {
+  it("replays the vectors: B, the expected M1 and M2 from v, b and A", () => {
+    assert.deepEqual(
+      srpServerChallenge({
+        verifier: vectors.verifier,
+        clientPublicKey: vectors.A_clientPublicKey,
+        serverSecret: vectors.serverPrivate_b,
+      }),
+      {
+        serverPublicKey: vectors.B_serverPublicKey,
+        expectedClientProof: vectors.M1_clientProof,
+        serverProof: vectors.M2_serverProof,
+      },
+    );
+  });
+
+  it("a jsrp client's proof is the expected one; a wrong password's is not", async () => {
+    const { salt, verifier } = createSrpVerifier(email, password);
+    const client = await initJsrpClient(email, password);
+    const challenge = srpServerChallenge({ verifier, clientPublicKey: client.getPublicKey() });
+    client.setSalt(salt);
+    client.setServerPublicKey(challenge.serverPublicKey);
+    assert.equal(client.getProof(), challenge.expectedClientProof);
+    assert.equal(client.checkServerProof(challenge.serverProof), true);
+    const wrong = new SrpClient(email, "not the password");
+    const other = srpServerChallenge({ verifier, clientPublicKey: wrong.publicKey });
+    assert.notEqual(wrong.computeProof(salt, other.serverPublicKey), other.expectedClientProof);
   });
 });
 

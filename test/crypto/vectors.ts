@@ -1,26 +1,15 @@
 /**
- * Loads the shared crypto vectors at run time. They live beside the repository (`../shared/vectors`
- * from the repo root, locally and in CI); INFISICAL_E2EE_VECTORS_DIR overrides the location.
+ * Loads the crypto vectors from test/fixtures/vectors (copies of the project's shared vectors,
+ * see the README there): inside the repository, so a clone tests on its own.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import { repoRoot } from "../../scripts/codegen/paths";
 
-function repoRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(path.join(dir, "package.json"))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-export function vectorsDir(): string {
-  return process.env.INFISICAL_E2EE_VECTORS_DIR ?? path.resolve(repoRoot(__dirname), "..", "shared", "vectors");
-}
+export const VECTORS_DIR = path.join("test", "fixtures", "vectors");
 
 export function loadVectors<T>(file: string): T {
-  return JSON.parse(readFileSync(path.join(vectorsDir(), file), "utf8")) as T;
+  return JSON.parse(readFileSync(path.join(repoRoot(), VECTORS_DIR, file), "utf8")) as T;
 }
 
 export interface SymmetricCase {

@@ -4,12 +4,12 @@ import { delimiter, dirname, join } from "node:path";
 import { test } from "node:test";
 import { repoRoot } from "../../scripts/codegen/paths";
 import type { DemoSummary } from "../../scripts/demo/report";
-import { findCdktfCli, whichAll } from "../../scripts/demo/workspace";
+import { findCdktnCli, whichAll } from "../../scripts/demo/workspace";
 
 const demoScript = join(__dirname, "..", "..", "scripts", "demo.js");
 const terraform = whichAll("terraform")[0];
-const cdktf = terraform ? findCdktfCli(repoRoot()) : undefined;
-const skip = !terraform ? "terraform is not on PATH" : !cdktf ? "no Node on PATH can run the cdktf CLI" : false;
+const cdktn = findCdktnCli(repoRoot());
+const skip = !terraform ? "terraform is not on PATH" : !cdktn ? "the cdktn CLI is not installed" : false;
 const STEP_IDS = ["setup", "deploy", "read-back", "at-rest", "rotation", "drift", "destroy"];
 
 function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -59,8 +59,14 @@ test("npm run demo: every step of the story checks out", { skip, timeout: 600_00
   assert.ok(checks("destroy").includes("no secrets are left"));
   assert.equal(summary.ok, true);
   assert.equal(code, 0);
-  // The human-readable story went to stderr, with its tables.
+  // The human-readable story went to stderr, with its tables; every deploy step ran cdktn.
   assert.match(stderr, /Step 5\/5/);
+  assert.match(stderr, /Deploy: cdktn deploy of examples\/cdktn/);
+  assert.match(stderr, /cdktn deploy \(environment, 3 secrets, membership, service token\)/);
+  assert.match(stderr, /cdktn deploy with ROTATION_TRIGGER=/);
+  assert.match(stderr, /cdktn diff/);
+  assert.match(stderr, /cdktn destroy/);
+  assert.doesNotMatch(stderr, /cdktf (deploy|diff|destroy)/);
   console.log(`demo finished in ${(summary.durationMs / 1000).toFixed(1)} s`);
 });
 

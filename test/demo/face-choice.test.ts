@@ -4,9 +4,9 @@ import { test } from "node:test";
 import { chooseFace, FACE_SETTING } from "../../scripts/demo/face-choice";
 import { ConfigError } from "../../src/provider/errors";
 
-const cli = { node: "/opt/node", script: "/opt/cdktf" };
+const cli = "/opt/cdktn-cli/bin/cdktn";
 
-function probes(terraform: string | undefined, cdktf: typeof cli | undefined) {
+function probes(terraform: string | undefined, cdktn: string | undefined) {
   const asked: string[] = [];
   return {
     asked,
@@ -14,31 +14,31 @@ function probes(terraform: string | undefined, cdktf: typeof cli | undefined) {
       asked.push("terraform");
       return terraform;
     },
-    findCdktf: () => {
-      asked.push("cdktf");
-      return cdktf;
+    findCdktn: () => {
+      asked.push("cdktn");
+      return cdktn;
     },
   };
 }
 
-test("face choice: terraform and a runnable cdktf CLI pick the Terraform face", () => {
+test("face choice: terraform and the cdktn CLI pick the Terraform face", () => {
   assert.deepEqual(chooseFace({}, probes("/usr/bin/terraform", cli)), {
     face: "terraform",
     terraform: "/usr/bin/terraform",
-    cdktf: cli,
+    cdktn: cli,
   });
 });
 
-test("face choice: without terraform on PATH the Pulumi face runs, saying why; cdktf is not probed", () => {
+test("face choice: without terraform on PATH the Pulumi face runs, saying why; cdktn is not probed", () => {
   const p = probes(undefined, cli);
   assert.deepEqual(chooseFace({}, p), { face: "pulumi", reason: "`terraform` is not on PATH" });
   assert.deepEqual(p.asked, ["terraform"]);
 });
 
-test("face choice: terraform without a runnable cdktf CLI falls back to the Pulumi face", () => {
+test("face choice: terraform without the cdktn CLI falls back to the Pulumi face, saying how to get it", () => {
   assert.deepEqual(chooseFace({}, probes("/usr/bin/terraform", undefined)), {
     face: "pulumi",
-    reason: "the cdktf CLI cannot run here",
+    reason: "the cdktn CLI is not installed (`npm ci` installs it)",
   });
 });
 

@@ -30,6 +30,8 @@ test("config keys and their secrecy come from the core schema", () => {
     allowInsecureHttp: "allowInsecureHttp",
     timeoutMs: "timeoutMs",
     coalescing: "coalescing",
+    trustedKeyFingerprints: "trustedKeyFingerprints",
+    allowServerKeyedProjects: "allowServerKeyedProjects",
   });
   assert.deepEqual(SECRET_CONFIG_KEYS, ["infisical-e2ee:token", "infisical-e2ee:password"]);
 });

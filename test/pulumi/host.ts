@@ -1,11 +1,11 @@
 /**
- * Test helpers around the provider-host client of src/pulumi/provider-host.ts (the same client the
+ * Test helpers around the provider-host client of scripts/pulumi-engine/provider-host.ts (the same client the
  * local engine uses): protocol constants, URNs, and the would-be state and canary scans.
  */
-import { isSecretWrapped, wrapSecret } from "../../src/pulumi/engine-state";
+import { isSecretWrapped, wrapSecret } from "../../scripts/pulumi-engine/engine-state";
 import { PULUMI_UNKNOWN } from "../../src/pulumi/wire";
 
-export { DIFF, type HostError, ProviderHost } from "../../src/pulumi/provider-host";
+export { DIFF, type HostError, ProviderHost } from "../../scripts/pulumi-engine/provider-host";
 export { SECRET_SIG, SIG_KEY } from "../../src/pulumi/wire";
 
 export const UNKNOWN = PULUMI_UNKNOWN;

@@ -1,18 +1,18 @@
 /**
- * The local engine (src/pulumi/local-engine.ts) running a small Pulumi program through the SDK's
+ * The local engine (scripts/pulumi-engine/local-engine.ts) running a small Pulumi program through the SDK's
  * own provider host against the embedded server: up, a no-op preview, rotation, drift found by
  * refresh and preview, destroy. The program's resources depend on each other's outputs.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { isSecretWrapped } from "../../scripts/pulumi-engine/engine-state";
+import { LocalEngine, type Step } from "../../scripts/pulumi-engine/local-engine";
 import { bootstrap } from "../../src/provider/bootstrap";
 import { decryptSymmetric, parseServiceToken } from "../../src/provider/crypto";
 import { ValidationError } from "../../src/provider/errors";
 import { openSession } from "../../src/provider/session";
 import type { Session } from "../../src/provider/session/types";
-import { isSecretWrapped } from "../../src/pulumi/engine-state";
 import type * as Face from "../../src/pulumi/index";
-import { LocalEngine, type Step } from "../../src/pulumi/local-engine";
 import { type RunningServer, startServer } from "../../src/server";
 import { leakedCanaries } from "./host";
 
@@ -215,7 +215,8 @@ test("engine: refresh finds a value changed out of band; preview then plans to r
 
   const refreshed = await engine.refresh();
   const dbUrl = refreshed.changes.find((s) => s.name === "db-url");
-  assert.deepEqual([dbUrl?.op, dbUrl?.diffs], ["update", ["value", "version"]]);
+  // The value's keyed fingerprint moves with it (the refresh read the server's new value).
+  assert.deepEqual([dbUrl?.op, dbUrl?.diffs], ["update", ["value", "valueFingerprint", "version"]]);
   assert.deepEqual(
     refreshed.changes.map((s) => s.name),
     ["db-url"],

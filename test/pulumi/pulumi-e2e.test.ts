@@ -243,6 +243,36 @@ test("e2e: rotating (new rotationTrigger) generates a new value; version 1 stays
   assert.equal(oldValue, before);
 });
 
+test("e2e: a generated value changed out of band: refresh shows drift, up restores the same generated value", async () => {
+  const entry = managed.get("api-key")!;
+  const generated = entry.state.value as string;
+  const outOfBand = "canary-api-key-out-of-band-6d2e";
+  canaries.push(outOfBand);
+  const location = { projectId, environment: "qa", path: "/" };
+  await admin.secrets.update(location, { key: "API_KEY", value: outOfBand, comment: "" });
+  const refresh = await freshHost();
+  try {
+    const read = await refresh.read(entry.urn, entry.id, entry.state, entry.inputs);
+    assert.equal(read.properties.value, generated, "state keeps the generated value to put it back");
+    assert.match(String(read.properties.valueFingerprint), /^hmac-sha256:/);
+    assert.notEqual(read.properties.valueFingerprint, entry.state.valueFingerprint, "refresh shows the drift");
+    record("api-key", read.properties);
+    const checked = await refresh.check(entry.urn, entry.inputs, registered.get("api-key")!.inputs);
+    const program = { ...checked.inputs, rotationTrigger: entry.inputs.rotationTrigger };
+    const diff = await refresh.diff(entry.urn, entry.id, read.properties, program);
+    assert.deepEqual([diff.changes, diff.replaces], [DIFF.SOME, []], "the next up must restore it");
+    const updated = await refresh.update(entry.urn, entry.id, read.properties, program);
+    record("api-key", updated.properties);
+    assert.equal(updated.properties.value, generated, "the same value, not a new one");
+    const onServer = await admin.secrets.list(location, { fresh: true });
+    assert.equal(onServer.find((s) => s.key === "API_KEY")?.value, generated);
+    const again = await refresh.read(entry.urn, entry.id, updated.properties, program);
+    assert.equal((await refresh.diff(entry.urn, entry.id, again.properties, program)).changes, DIFF.NONE);
+  } finally {
+    await refresh.close();
+  }
+});
+
 test("e2e: moving a secret to another path is a replace (create the new one, then delete the old)", async () => {
   const entry = managed.get("db-password")!;
   const news = { ...entry.inputs, path: "/app", createMissingFolders: true };
@@ -331,6 +361,16 @@ test("e2e: state written now refreshes and destroys through the provider text of
   const read = await host.read(entry.urn, entry.id, oldState);
   assert.equal(read.id, entry.id);
   assert.equal(read.properties.value, CANARY_ADOPT);
+
+  // The shape 0.1.0 wrote: schema version 1 (no version key), no fingerprints. It refreshes to the
+  // current shape and previews no change.
+  const { valueFingerprint: _a, sentValueFingerprint: _b, __schemaVersion: _c, ...v1 } = entry.state;
+  const legacy = await host.read(entry.urn, entry.id, { ...v1, __provider: golden });
+  assert.equal(legacy.properties.value, CANARY_ADOPT);
+  assert.equal(legacy.properties.valueFingerprint, entry.state.valueFingerprint);
+  assert.equal(legacy.properties.__schemaVersion, entry.state.__schemaVersion);
+  const diff = await host.diff(entry.urn, entry.id, legacy.properties, entry.inputs);
+  assert.equal(diff.changes, DIFF.NONE);
 });
 
 test("e2e: pulumi destroy deletes everything; reads afterwards report the resources gone", async () => {

@@ -1,10 +1,10 @@
 /** Captures what Pulumi resources register, through the local engine's program runner (the SDK's mock monitor). */
 import path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { type Registration, runProgram } from "../../src/pulumi/program-runner";
+import { type Registration, runProgram } from "../../scripts/pulumi-engine/program-runner";
 
-export { isSecretWrapped } from "../../src/pulumi/engine-state";
-export type { Registration } from "../../src/pulumi/program-runner";
+export { isSecretWrapped } from "../../scripts/pulumi-engine/engine-state";
+export type { Registration } from "../../scripts/pulumi-engine/program-runner";
 
 /** The repository (package) root: dist*\/test/pulumi → three levels up. */
 export const repoRoot = path.resolve(__dirname, "..", "..", "..");

@@ -48,7 +48,7 @@ describe("security: core errors and traffic carry no plaintext", () => {
     secrets.bootstrapTokenKey = serviceToken.split(".")[3]!;
     user = openSession({ host: proxy.url, email: EMAIL, password: PASSWORD }, { env: {}, retry: RETRY });
     secrets.projectKey = await user.projectKey(projectId);
-    secrets.privateKey = (await loginOnce(user.api, { email: EMAIL, password: PASSWORD })).privateKey;
+    secrets.privateKey = (await loginOnce(user.api, { email: EMAIL, password: PASSWORD }, user)).privateKey;
   });
 
   after(async () => {
@@ -282,13 +282,30 @@ describe("security: core errors and traffic carry no plaintext", () => {
       await reader.close();
     }
 
-    // A project-key copy that does not open (another user's key pair as the sender).
+    // A project-key copy from a sender nobody vouched for (another key pair): refused before use.
     proxy.tamper = {
       path: /\/encrypted-key$/,
       rewrite: (body) => {
         const copy = (body.latestKey ?? body) as Record<string, unknown>;
         const sender = copy.sender as Record<string, unknown> | undefined;
         if (sender) sender.publicKey = generateKeyPair().publicKey;
+        return body;
+      },
+    };
+    const swapped = openSession({ host: proxy.url, email: EMAIL, password: PASSWORD }, { env: {} });
+    try {
+      const unwrap = await captureError(() => swapped.projectKey(projectId));
+      assert.equal((unwrap.error as { code?: string }).code, "ERR_UNTRUSTED_KEY_SENDER", unwrap.text);
+      assert.deepEqual(foundIn(unwrap.text, secrets), [], unwrap.text);
+    } finally {
+      await swapped.close();
+    }
+    // A copy from our own key whose ciphertext was altered: it does not open.
+    proxy.tamper = {
+      path: /\/encrypted-key$/,
+      rewrite: (body) => {
+        const copy = (body.latestKey ?? body) as Record<string, unknown>;
+        copy.encryptedKey = flip(copy.encryptedKey);
         return body;
       },
     };

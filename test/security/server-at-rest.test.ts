@@ -51,7 +51,7 @@ test("server at rest: SQLite files and logs hold no names, plaintexts, keys or p
   const location = { projectId: boot.projectId, environment: "dev", path: "/" };
   try {
     secrets.projectKey = await session.projectKey(boot.projectId);
-    secrets.privateKey = (await loginOnce(session.api, { email, password: secrets.password! })).privateKey;
+    secrets.privateKey = (await loginOnce(session.api, { email, password: secrets.password! }, session)).privateKey;
 
     const created = await resources.secret.ops.create(
       ctx,

@@ -208,6 +208,8 @@ describe("terraform plugin protocol (widget fixture)", () => {
         ["service_token", true],
         ["email", false],
         ["password", true],
+        ["trusted_key_fingerprints", false],
+        ["allow_server_keyed_projects", false],
       ],
     );
     const lookup = schema.data_source_schemas.infisicale2ee_widgets;

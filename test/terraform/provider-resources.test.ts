@@ -5,9 +5,11 @@
  * Out-of-band changes and server-side checks go through the core in this process.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { bootstrap, inviteMember } from "../../src/provider/bootstrap";
+import { publicKeyFingerprint } from "../../src/provider/crypto";
 import { resources } from "../../src/provider/registry";
 import { isUnknown, UNKNOWN } from "../../src/provider/schema/fields";
 import { openSession } from "../../src/provider/session";
@@ -106,6 +108,7 @@ describe("terraform provider: real resources against the embedded server", () =>
     assert.deepEqual(Object.keys(tf.schema.data_source_schemas).sort(), [
       "infisicale2ee_audit_logs",
       "infisicale2ee_project",
+      "infisicale2ee_project_members",
       "infisicale2ee_secrets",
     ]);
     for (const resource of Object.values(resources)) {
@@ -400,7 +403,9 @@ describe("terraform provider: real resources against the embedded server", () =>
     const created = await tf.create(SECRET, values);
     const imported = await tf.import(SECRET, `${projectId}:dev:/:${key}`);
     assert.deepEqual(imported.diagnostics, []);
+    assert.equal(imported.state?.value, null, "the import itself holds no value");
     const refreshed = (await tf.read(SECRET, imported.state as Obj)) as Obj;
+    assert.equal(refreshed.value, null, "nor does the refresh after it");
     const next = await tf.converge(SECRET, refreshed, values);
     assert.ok(!next.raw.includes(Buffer.from(CANARY_WO_FIRST)), "no write-only plaintext in state");
     assert.equal(next.state.value, null);
@@ -408,6 +413,31 @@ describe("terraform provider: real resources against the embedded server", () =>
     await tf.assertNoChanges(SECRET, next.state, values);
     assert.equal((await serverSecrets()).get(key)?.value, CANARY_WO_FIRST);
     await tf.destroy(SECRET, created);
+  });
+
+  test("secret: value_wo changed outside is drift: refresh shows it, the next apply re-sends it, then no changes", async () => {
+    const key = unique("WO_DRIFT_");
+    const values = { project_id: projectId, environment: "dev", key, value_wo: CANARY_WO_FIRST, value_wo_version: 1 };
+    const created = await tf.converge(SECRET, null, values);
+    assert.match(String(created.state.value_fingerprint), /^hmac-sha256:/);
+    await session.secrets.update(
+      { projectId, environment: "dev", path: "/" },
+      { key, value: "out-of-band", comment: "" },
+    );
+    const refreshed = (await tf.read(SECRET, created.state)) as Obj;
+    assert.equal(refreshed.value, null, "the refresh keeps the server's value out of state");
+    assert.notEqual(refreshed.value_fingerprint, created.state.value_fingerprint, "drift shows in the refresh");
+    assert.equal(refreshed.sent_value_fingerprint, created.state.sent_value_fingerprint);
+    const restored = await tf.converge(SECRET, refreshed, values);
+    assert.deepEqual(restored.plan.replace, []);
+    assert.ok(isUnknown(restored.plan.planned?.value_fingerprint), "an in-place update of the value");
+    for (const raw of [restored.plan.raw, restored.raw]) {
+      assert.ok(!raw.includes(Buffer.from(CANARY_WO_FIRST)) && !raw.includes(Buffer.from("out-of-band")));
+    }
+    assert.equal((await serverSecrets()).get(key)?.value, CANARY_WO_FIRST, "the configured value is back");
+    assert.equal(restored.state.value_fingerprint, created.state.value_fingerprint);
+    await tf.assertNoChanges(SECRET, (await tf.read(SECRET, restored.state)) as Obj, values);
+    await tf.destroy(SECRET, restored.state);
   });
 
   test("secret: switching from value to value_wo takes the plaintext out of state", async () => {
@@ -443,7 +473,8 @@ describe("terraform provider: real resources against the embedded server", () =>
     });
     assert.equal((await serverSecrets("dev", folder)).get(key)?.value, "in-a-folder");
     const imported = await tf.import(SECRET, `${projectId}:dev:${folder}:${key}`);
-    assert.deepEqual({ ...imported.state, create_missing_folders: true }, state);
+    // An import never holds the value (the configuration may manage it write-only).
+    assert.deepEqual({ ...imported.state, create_missing_folders: true }, { ...state, value: null });
     await tf.destroy(SECRET, state);
   });
 
@@ -525,8 +556,13 @@ describe("terraform provider: real resources against the embedded server", () =>
     const onServer = (await listed()).find((m) => m.id === state.id);
     assert.equal(onServer?.userId, memberUserId);
     assert.equal(onServer?.roles[0]?.role, "member");
-    // The project key was wrapped for the member on the client: the member can now decrypt.
-    const memberSession = openSession({ host: server.url, ...MEMBER }, { env: {} });
+    // The project key was wrapped for the member on the client: the member, trusting the admin's
+    // key (checked out of band), can now decrypt.
+    const adminFingerprint = publicKeyFingerprint((await session.user()).publicKey);
+    const memberSession = openSession(
+      { host: server.url, ...MEMBER, trustedKeyFingerprints: adminFingerprint },
+      { env: {} },
+    );
     try {
       const key = unique("SHARED_");
       await session.secrets.create(
@@ -647,8 +683,13 @@ describe("terraform provider: real resources against the embedded server", () =>
     const state = await tf.create(SECRET, values);
     const imported = await tf.import(SECRET, `${projectId}:dev:/:${key}`);
     assert.deepEqual(imported.diagnostics, []);
-    assert.deepEqual(imported.state, state);
-    await tf.assertNoChanges(SECRET, imported.state as Obj, values);
+    assert.deepEqual(imported.state, { ...state, value: null }, "all but the value, which an import never holds");
+    // The configured value fills it in with one in-place update (Terraform plans no-op only when the
+    // planned state equals the prior one); the server already holds it, so nothing is written.
+    const filled = await tf.converge(SECRET, imported.state as Obj, values);
+    assert.equal(filled.state.value, "imported-value");
+    assert.equal(filled.state.version, state.version, "the server's version did not move: nothing was sent");
+    await tf.assertNoChanges(SECRET, filled.state, values);
 
     const malformed = await tf.import(SECRET, `${projectId}:dev`);
     assert.equal(malformed.diagnostics[0]?.severity, 1);
@@ -685,6 +726,53 @@ describe("terraform provider: real resources against the embedded server", () =>
     assert.match(JSON.stringify(broken.diagnostics), /not valid JSON/);
     assert.equal(JSON.stringify(broken.diagnostics).includes(canary), false);
     await tf.destroy(SECRET, state);
+  });
+
+  test("UpgradeResourceState: secret state written by 0.1.0 (fixture) upgrades, refreshes and plans no change", async () => {
+    const fixture = JSON.parse(
+      readFileSync(
+        join(__dirname, "..", "..", "..", "test", "terraform", "fixtures", "secret-state-0.1.0.json"),
+        "utf8",
+      ),
+    ) as { schema_version: number; write_only: Obj; generated: Obj };
+    const location = { projectId, environment: "dev", path: "/" };
+    const fill = (template: Obj, values: Record<string, string>) =>
+      JSON.parse(JSON.stringify(template).replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? "")) as Obj;
+
+    const woKey = unique("LEGACY_WO_");
+    const genKey = unique("LEGACY_GEN_");
+    const generatedValue = "Legacy0generated0value0abcdefghij";
+    const wo = await session.secrets.create(location, { key: woKey, value: CANARY_WO_FIRST, comment: "" });
+    const gen = await session.secrets.create(location, { key: genKey, value: generatedValue, comment: "" });
+    const woState = fill(fixture.write_only, { secretId: wo.secretId, projectId, key: woKey });
+    const woUpgraded = await tf.upgrade(SECRET, fixture.schema_version, woState);
+    assert.deepEqual(woUpgraded.diagnostics, []);
+    assert.equal(woUpgraded.state?.value_fingerprint, null, "0.1.0 state has no fingerprint yet");
+    const woRead = (await tf.read(SECRET, woUpgraded.state as Obj)) as Obj;
+    assert.equal(woRead.value, null, "the refresh keeps the write-only value out");
+    assert.match(String(woRead.value_fingerprint), /^hmac-sha256:/);
+    const woValues = {
+      project_id: projectId,
+      environment: "dev",
+      key: woKey,
+      value_wo: CANARY_WO_FIRST,
+      value_wo_version: 1,
+    };
+    await tf.assertNoChanges(SECRET, woRead, woValues);
+
+    const genState = fill(fixture.generated, { secretId: gen.secretId, projectId, key: genKey, value: generatedValue });
+    const genUpgraded = (await tf.upgrade(SECRET, fixture.schema_version, genState)).state as Obj;
+    const genValues = { project_id: projectId, environment: "dev", key: genKey, generate: {}, rotation_trigger: "r1" };
+    await tf.assertNoChanges(SECRET, (await tf.read(SECRET, genUpgraded)) as Obj, genValues);
+    await session.secrets.update(location, { key: genKey, value: "changed-outside", comment: "" });
+    // The provider serves reads of one location from a list snapshot for up to 2 s (one per refresh).
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const drifted = (await tf.read(SECRET, genUpgraded)) as Obj;
+    assert.equal(drifted.value, generatedValue);
+    const restored = await tf.converge(SECRET, drifted, genValues);
+    assert.equal((await serverSecrets()).get(genKey)?.value, generatedValue, "0.1.0's generated value is put back");
+    await tf.destroy(SECRET, woRead);
+    await tf.destroy(SECRET, restored.state);
   });
 
   test("wrong password: the first operation fails with an authentication diagnostic that leaks nothing", async () => {

@@ -10,10 +10,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { bootstrap, inviteMember } from "../../src/provider/bootstrap";
-import { lookups } from "../../src/provider/registry";
+import { lookups, resources } from "../../src/provider/registry";
 import { silentLogger } from "../../src/provider/schema/resource";
 import { openSession } from "../../src/provider/session";
 import { startServer } from "../../src/server";
+
+/** Infisical's own legacy client (CommonJS, no typings for its default export). */
+interface LegacyClient {
+  getSecret(
+    name: string,
+    options: { environment: string; path?: string; type?: string },
+  ): Promise<{ secretValue?: string }>;
+  updateSecret(
+    name: string,
+    value: string,
+    options: { environment: string; path?: string; type?: string },
+  ): Promise<{ secretValue?: string }>;
+}
+const InfisicalClient = require("infisical-node") as new (options: {
+  token: string;
+  siteURL: string;
+  cacheTTL?: number;
+}) => LegacyClient;
 
 const terraformVersion = spawnSync("terraform", ["version"], {
   encoding: "utf8",
@@ -73,10 +91,12 @@ describe("examples/terraform with real terraform", { skip }, () => {
     return result.output;
   }
 
-  async function qaSecrets(path = "/") {
+  async function qaSecretEntries(path: string) {
     const result = await lookups.secrets.run({ session, log: silentLogger }, { projectId, environment: "qa", path });
-    const entries = (result.secrets ?? []) as { key: string; value: string }[];
-    return new Map(entries.map((s) => [s.key, s.value]));
+    return (result.secrets ?? []) as { key: string; value: string; version: number }[];
+  }
+  async function qaSecrets(path = "/") {
+    return new Map((await qaSecretEntries(path)).map((s) => [s.key, s.value]));
   }
 
   const state = () => readFileSync(join(work, "config", "terraform.tfstate"), "utf8");
@@ -171,11 +191,71 @@ describe("examples/terraform with real terraform", { skip }, () => {
     assert.equal((await terraform(["plan", "-detailed-exitcode"], next)).code, 0);
   });
 
-  test("import round-trips a secret and the environment", async () => {
+  test("values changed out of band: the plan shows in-place updates, apply restores them, no value in any file", async () => {
     const current = vars({
       api_url: "https://api2.example.com",
       session_key_rotation: "2025-02",
-      db_password: "x",
+      db_password: "second-wo-value",
+      db_password_version: "2",
+    });
+    const generated = (await qaSecrets()).get("SESSION_KEY");
+    assert.equal(generated?.length, 48);
+    // An independent client: Infisical's legacy infisical-node, with a read/write token for qa.
+    const ctx = { session, log: silentLogger };
+    const token = await resources.serviceToken.ops.create(
+      ctx,
+      resources.serviceToken.validated({
+        projectId,
+        name: "out-of-band",
+        scopes: [
+          { environment: "qa", secretPath: "/" },
+          { environment: "qa", secretPath: "/db" },
+        ],
+        permissions: ["read", "write"],
+      }),
+    );
+    const legacy = new InfisicalClient({ token: String(token.outputs.token), siteURL: server.url, cacheTTL: 0 });
+    const where = (path: string) => ({ environment: "qa", path, type: "shared" });
+    const changed = await legacy.updateSecret("SESSION_KEY", "oob-generated-value", where("/"));
+    assert.equal(changed.secretValue, "oob-generated-value", "infisical-node reports failures only as fallbacks");
+    // infisical-node 1.5.1 sends no secretPath on update (only on reads), so it cannot change a
+    // secret in /db: that one is changed through the core API over its own session instead.
+    await session.secrets.update(
+      { projectId, environment: "qa", path: "/db" },
+      { key: "DB_PASSWORD", value: "oob-wo-value", comment: "" },
+    );
+    assert.equal((await legacy.getSecret("DB_PASSWORD", where("/db"))).secretValue, "oob-wo-value");
+    const plan = await terraform(["plan", "-detailed-exitcode", "-out=drift.tfplan"], current);
+    assert.equal(plan.code, 2, plan.output);
+    assert.match(plan.output, /infisicale2ee_secret\.db_password will be updated in-place/);
+    assert.match(plan.output, /infisicale2ee_secret\.session_key will be updated in-place/);
+    assert.match(plan.output, /0 to add, 2 to change, 0 to destroy/);
+    assert.match(plan.output, /value_fingerprint\s+= "hmac-sha256:[A-Za-z0-9_-]+" -> \(known after apply\)/);
+    const planJson = await ok(["show", "-json", "drift.tfplan"]);
+    // Ephemeral variables set for the plan must be set again for its apply.
+    await ok(["apply", "-auto-approve"], current, ["drift.tfplan"]);
+    const restoredWo = (await legacy.getSecret("DB_PASSWORD", where("/db"))).secretValue;
+    assert.equal(restoredWo, "second-wo-value", "the configured value is back");
+    const restoredGenerated = (await legacy.getSecret("SESSION_KEY", where("/"))).secretValue;
+    assert.equal(restoredGenerated, generated, "the generated value is back, not a new one");
+    await resources.serviceToken.ops.delete(ctx, token.id, token.outputs);
+    assert.equal((await terraform(["plan", "-detailed-exitcode"], current)).code, 0);
+    const backup = readFileSync(join(work, "config", "terraform.tfstate.backup"), "utf8");
+    for (const [name, text] of [
+      ["plan output", plan.output],
+      ["plan JSON", planJson],
+      ["state", state()],
+      ["state backup", backup],
+    ] as const) {
+      assert.doesNotMatch(text, /second-wo-value|oob-wo-value|oob-generated-value/, name);
+    }
+  });
+
+  test("import round-trips a secret and the environment; an import never holds a value", async () => {
+    const current = vars({
+      api_url: "https://api2.example.com",
+      session_key_rotation: "2025-02",
+      db_password: "second-wo-value",
       db_password_version: "2",
     });
     const attributes = async (address: string) => {
@@ -186,6 +266,7 @@ describe("examples/terraform with real terraform", { skip }, () => {
     };
     for (const [address, importId] of [
       ["infisicale2ee_secret.api_url", `${projectId}:qa:/:API_URL`],
+      ["infisicale2ee_secret.db_password", `${projectId}:qa:/db:DB_PASSWORD`],
       ["infisicale2ee_environment.qa", `${projectId}:qa`],
     ] as const) {
       const before = await attributes(address);
@@ -197,8 +278,30 @@ describe("examples/terraform with real terraform", { skip }, () => {
       if (address === "infisicale2ee_environment.qa" && imported?.position === null) delete before?.position;
       if (imported) delete imported.position;
       if (before) delete before.position;
+      if (address.startsWith("infisicale2ee_secret.")) {
+        // The configuration may manage the value write-only, so an import leaves it (and the
+        // configuration-only value_wo_version and create_missing_folders) to the next apply.
+        assert.equal(imported?.value, null, `${address}: no value from an import`);
+        for (const unknownToImport of ["value", "value_wo_version", "create_missing_folders"]) {
+          delete imported?.[unknownToImport];
+          delete before?.[unknownToImport];
+        }
+      }
       assert.deepEqual(imported, before, `${address} state after import`);
+      assert.doesNotMatch(state(), /second-wo-value/, `${address}: no write-only value in state after import`);
     }
+    const plan = await terraform(["plan", "-detailed-exitcode", "-out=import.tfplan"], current);
+    assert.equal(plan.code, 2, plan.output);
+    assert.match(plan.output, /0 to add, 2 to change, 0 to destroy/, "api_url gets its value, db_password its version");
+    assert.doesNotMatch(await ok(["show", "-json", "import.tfplan"]), /second-wo-value/);
+    const apiUrlVersion = async () => (await qaSecretEntries("/")).find((s) => s.key === "API_URL")?.version;
+    const versionBefore = await apiUrlVersion();
+    await ok(["apply", "-auto-approve"], current, ["import.tfplan"]);
+    // The server already held api_url's configured value: the update only brought it into state.
+    assert.equal(await apiUrlVersion(), versionBefore, "api_url: nothing sent by the fill-in");
+    assert.equal((await qaSecrets("/db")).get("DB_PASSWORD"), "second-wo-value");
+    const backup = readFileSync(join(work, "config", "terraform.tfstate.backup"), "utf8");
+    assert.doesNotMatch(state() + backup, /second-wo-value/);
     assert.equal((await terraform(["plan", "-detailed-exitcode"], current)).code, 0);
   });
 

@@ -6,9 +6,9 @@
  */
 import {
   ApiError,
-  type ApiErrorDetails,
   ApiValidationError,
   ConflictError,
+  type HttpFailure,
   NotFoundError,
   PermissionDeniedError,
   RateLimitedError,
@@ -57,7 +57,7 @@ export function mapApiError(status: number, body: ErrorBody | undefined, operati
   const rawMessage = body?.message;
   const errorName = typeof body?.error === "string" ? body.error : "";
   const text = typeof rawMessage === "string" ? rawMessage : "";
-  const details: ApiErrorDetails = { status, operation, route, serverMessage: scrubServerMessage(text) };
+  const details: HttpFailure = { status, operation, route, serverMessage: scrubServerMessage(text) };
   if (status === 429) return new RateLimitedError(details);
   if (errorName === "ValidationFailure" || (status === 403 && Array.isArray(rawMessage))) {
     return new ApiValidationError({

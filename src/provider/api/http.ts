@@ -9,8 +9,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, type Dispatcher, request } from "undici";
-import { ConfigError, ProviderError, TransportError } from "../errors";
-import type { Logger } from "../schema/resource";
+import type { Logger } from "../contract";
+import { ConfigError, InternalError, ProviderError, TransportError } from "../errors";
 import { type ErrorBody, mapApiError } from "./errors";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
@@ -80,7 +80,7 @@ const AMBIGUOUS = new Set([
 export function buildPath(route: string, params: Record<string, string> = {}): string {
   return route.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
-    if (value === undefined) throw new Error(`route ${route} needs parameter ${name}`);
+    if (value === undefined) throw new InternalError(`route ${route} needs parameter ${name}`);
     return encodeURIComponent(value);
   });
 }
@@ -196,13 +196,20 @@ export function createRequester(options: RequesterOptions): Requester {
           waitMs,
         });
       }
-      await sleep(waitMs, undefined, call.signal ? { signal: call.signal } : undefined);
+      try {
+        await sleep(waitMs, undefined, call.signal ? { signal: call.signal } : undefined);
+      } catch (error) {
+        // Only the caller's signal ends a backoff early: the same error as an abort mid-request.
+        throw new TransportError(call.operation, call.route, "ABORTED", { cause: error });
+      }
     }
   };
   return Object.assign(requester, {
     host: options.host,
     userAgent: options.userAgent,
     async close() {
+      // Idempotent: a second close (a session closed twice) is a no-op, not undici's destroyed error.
+      if (closed) return;
       closed = true;
       await ownDispatcher?.close();
     },

@@ -18,10 +18,11 @@ export interface EncryptedSecretValue {
   secretValueTag: string;
 }
 
+/** Absent in what the client sends without a comment; null in what a server answers for none. */
 export interface EncryptedSecretComment {
-  secretCommentCiphertext?: string;
-  secretCommentIV?: string;
-  secretCommentTag?: string;
+  secretCommentCiphertext?: string | null;
+  secretCommentIV?: string | null;
+  secretCommentTag?: string | null;
 }
 
 export interface SecretCiphertexts extends EncryptedSecretKey, EncryptedSecretValue, EncryptedSecretComment {}
@@ -31,7 +32,6 @@ export interface WireSecret extends SecretCiphertexts {
   _id?: string;
   version?: number;
   type?: string;
-  secretCommentCiphertext?: string;
   secretPath?: string;
   environment?: string;
   workspace?: string;
@@ -163,3 +163,9 @@ export interface Login2Response {
   tag: string;
   token: string;
 }
+
+/**
+ * A server answer as built by the embedded server: the fields the client reads, typed as the
+ * client reads them (`satisfies Answer<WireX>` in src/server/rows.ts), plus any the server adds.
+ */
+export type Answer<T> = T & Record<string, unknown>;

@@ -21,6 +21,12 @@ export {
 } from "./asymmetric";
 export { computeBlindIndex, generateBlindIndexSalt } from "./blind-index";
 export {
+  FINGERPRINT_PREFIX,
+  fingerprintProblem,
+  normalizeFingerprint,
+  publicKeyFingerprint,
+} from "./fingerprint";
+export {
   derivePasswordKey,
   legacyPasswordKey,
   type ProtectedPrivateKey,
@@ -36,8 +42,10 @@ export {
   createSrpVerifier,
   SrpClient,
   type SrpClientOptions,
+  type SrpServerChallenge,
   type SrpServerSession,
   type SrpServerVerifyInput,
+  srpServerChallenge,
   srpServerStart,
   srpServerVerify,
 } from "./srp";

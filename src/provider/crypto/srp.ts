@@ -183,6 +183,17 @@ export interface SrpServerVerifyInput {
   clientProof: string;
 }
 
+/** What only the honest client can send (M1) and what the server answers with (M2), for one (v, b, A). */
+function expectedProofs(v: bigint, b: bigint, A: bigint): { clientProof: Buffer; serverProof: Buffer } {
+  const paddedA = pad(A);
+  const paddedB = pad(serverPublicKey(v, b));
+  const u = toBigInt(sha256(paddedA, paddedB));
+  const S = modPow((A * modPow(v, u, SRP_N)) % SRP_N, b, SRP_N);
+  const K = sha256(pad(S));
+  const clientProof = sha256(paddedA, paddedB, K);
+  return { clientProof, serverProof: sha256(paddedA, clientProof, K) };
+}
+
 /**
  * login2 on the server: checks M1. Returns `{ok: false}` for a wrong proof (wrong password);
  * throws CryptoError for malformed input (non-hex, A ≡ 0 mod N).
@@ -192,12 +203,40 @@ export function srpServerVerify(input: SrpServerVerifyInput): { ok: boolean; ser
   const b = secretExponent(input.serverSecret, "serverSecret");
   const A = groupElement(input.clientPublicKey, "clientPublicKey");
   const clientProof = proofBytes(input.clientProof, "clientProof");
-  const paddedA = pad(A);
-  const paddedB = pad(serverPublicKey(v, b));
-  const u = toBigInt(sha256(paddedA, paddedB));
-  const S = modPow((A * modPow(v, u, SRP_N)) % SRP_N, b, SRP_N);
-  const K = sha256(pad(S));
-  const expected = sha256(paddedA, paddedB, K);
-  if (!timingSafeEqual(expected, clientProof)) return { ok: false };
-  return { ok: true, serverProof: sha256(paddedA, expected, K).toString("hex") };
+  const expected = expectedProofs(v, b, A);
+  if (!timingSafeEqual(expected.clientProof, clientProof)) return { ok: false };
+  return { ok: true, serverProof: expected.serverProof.toString("hex") };
+}
+
+export interface SrpServerChallenge {
+  /** B, hex padded to 512 bytes: send it to the client with the salt. */
+  serverPublicKey: string;
+  /** M1 (hex) the client must send in login2 if it knows the password. */
+  expectedClientProof: string;
+  /** M2 (hex). */
+  serverProof: string;
+}
+
+/**
+ * login1 on the server with all the big-number work done up front: A is known at login1, so
+ * the proof login2 must carry can be computed now and login2 is a constant-time comparison.
+ * Since login2 names no attempt, the server keys its pending attempts by this expected proof.
+ */
+export function srpServerChallenge(input: {
+  verifier: string;
+  clientPublicKey: string;
+  serverSecret?: string;
+}): SrpServerChallenge {
+  const v = groupElement(input?.verifier, "verifier");
+  const A = groupElement(input.clientPublicKey, "clientPublicKey");
+  const b =
+    input.serverSecret === undefined
+      ? toBigInt(randomBytes(EPHEMERAL_BYTES))
+      : secretExponent(input.serverSecret, "serverSecret");
+  const expected = expectedProofs(v, b, A);
+  return {
+    serverPublicKey: pad(serverPublicKey(v, b)).toString("hex"),
+    expectedClientProof: expected.clientProof.toString("hex"),
+    serverProof: expected.serverProof.toString("hex"),
+  };
 }

@@ -101,10 +101,8 @@ async function importEnvironment(ctx: ResourceContext, importId: string) {
   const found = id === undefined ? undefined : await getEnvironment(ctx, projectId!, id);
   if (!found) {
     throw new NotFoundError({
-      status: 0,
       operation: "import environment",
-      route: "/api/v1/workspace/{workspaceId}",
-      serverMessage: `the project has no environment ${JSON.stringify(slug)}`,
+      reason: `the project has no environment ${JSON.stringify(slug)}`,
     });
   }
   return { id: found.id, outputs: outputsOf(projectId!, found) };

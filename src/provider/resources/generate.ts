@@ -1,5 +1,6 @@
 /** Random secret values, drawn on this machine with a CSPRNG; at least one character of each enabled class. */
 import { randomInt } from "node:crypto";
+import { ValidationError } from "../errors";
 
 export interface GenerateSpec {
   length?: number;
@@ -19,7 +20,9 @@ const CLASSES = {
 export function generateValue(spec: GenerateSpec): string {
   const length = spec.length ?? 32;
   const enabled = (Object.keys(CLASSES) as (keyof typeof CLASSES)[]).filter((c) => spec[c] ?? c !== "symbols");
-  if (enabled.length === 0) throw new Error("generate needs at least one character class");
+  // The secret schema refuses this first; a direct caller gets the same failure.
+  if (enabled.length === 0)
+    throw new ValidationError("generate", [{ path: "generate", reason: "must enable at least one character class" }]);
   const alphabet = enabled.map((c) => CLASSES[c]).join("");
   const chars = Array.from({ length }, () => alphabet[randomInt(alphabet.length)]!);
   // Guarantee each enabled class appears (length ≥ 8 ≥ number of classes), at distinct random positions.

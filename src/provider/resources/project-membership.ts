@@ -1,5 +1,6 @@
 import type { WireOrgMembership, WireProjectMembership } from "../api/wire";
-import { NotFoundError, PartialCreateError, ValidationError } from "../errors";
+import { fingerprintProblem, publicKeyFingerprint } from "../crypto/fingerprint";
+import { KeyPinMismatchError, NotFoundError, PartialCreateError, ValidationError } from "../errors";
 import { type InputsOf, type OutputsOf, str } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
 import { unlessGone } from "./gone";
@@ -21,6 +22,12 @@ export const projectMembershipFields = {
   }),
   membershipId: str({ computed: true, doc: "Server-side ID of the project membership." }),
   userId: str({ computed: true, doc: "ID of the member's user account." }),
+  publicKeyFingerprint: str({
+    optional: true,
+    computed: true,
+    validate: fingerprintProblem,
+    doc: "Fingerprint of the member's public key (`nacl-sha256:XXXX-…`, printed by `infisical-e2ee fingerprint` on the member's machine). Set it after checking it with the member out of band: nothing is wrapped unless the key the server reports matches. Unset, the key the server reports at creation is pinned. Every later read, update and re-wrap fails with ERR_KEY_PIN_MISMATCH when the key no longer matches the pin; changing this value re-pins and re-wraps the project key for the member's current key, in place. See docs/security.md.",
+  }),
 };
 
 type MembershipInputs = InputsOf<typeof projectMembershipFields>;
@@ -36,8 +43,40 @@ function roleOf(membership: WireProjectMembership): string {
   return first?.customRoleSlug || first?.role || INITIAL_ROLE;
 }
 
-function outputsOf(projectId: string, email: string, membership: WireProjectMembership): MembershipOutputs {
-  return { projectId, email, role: roleOf(membership), membershipId: membership.id, userId: membership.userId };
+function outputsOf(
+  projectId: string,
+  email: string,
+  membership: WireProjectMembership,
+  publicKeyFingerprint: string | undefined,
+): MembershipOutputs {
+  return {
+    projectId,
+    email,
+    role: roleOf(membership),
+    membershipId: membership.id,
+    userId: membership.userId,
+    publicKeyFingerprint,
+  };
+}
+
+/** The fingerprint of the key the server reports for a member now, if it reports one. */
+function reportedFingerprint(membership: WireProjectMembership): string | undefined {
+  const key = membership.user?.publicKey;
+  return key ? publicKeyFingerprint(key) : undefined;
+}
+
+const REPIN_REMEDY =
+  "Check the fingerprint with the member (they print theirs with `infisical-e2ee fingerprint`). If their key really changed (a new account or a reset), set publicKeyFingerprint (Terraform: public_key_fingerprint) to the new one: that re-pins and re-wraps in place (Terraform: apply with -refresh=false, since the refresh itself refuses the changed key). Otherwise the server is reporting a key that is not theirs.";
+
+/** Throws when the key reported now is not the pinned one; the error names the member and both fingerprints. */
+function requirePinned(email: string, pinned: string | undefined, actual: string | undefined): void {
+  if (pinned === undefined || actual === pinned) return;
+  throw new KeyPinMismatchError(email, pinned, actual ?? "(no public key)", REPIN_REMEDY);
+}
+
+/** The server's member list lacks what an operation needs (it answered, but without that member). */
+function notInMemberList(operation: string, reason: string): NotFoundError {
+  return new NotFoundError({ operation, reason });
 }
 
 async function projectMembers(ctx: ResourceContext, projectId: string): Promise<WireProjectMembership[] | undefined> {
@@ -66,6 +105,15 @@ async function acceptedOrgMember(
 
 async function createMembership(ctx: ResourceContext, inputs: MembershipInputs) {
   const member = await acceptedOrgMember(ctx, inputs.email);
+  const fingerprint = publicKeyFingerprint(member.publicKey);
+  // Before anything is wrapped: the key the server hands us must be the one checked out of band.
+  requirePinned(inputs.email, inputs.publicKeyFingerprint, fingerprint);
+  if (inputs.publicKeyFingerprint === undefined) {
+    ctx.log.info("pinned the member's public key as the server reports it (no publicKeyFingerprint was set)", {
+      member: inputs.email,
+      fingerprint,
+    });
+  }
   const wrapped = await ctx.session.wrapProjectKeyFor(inputs.projectId, member.publicKey);
   await ctx.session.api.memberships.add(inputs.projectId, [
     { orgMembershipId: member.id, workspaceEncryptedKey: wrapped.encryptedKey, workspaceEncryptedNonce: wrapped.nonce },
@@ -73,14 +121,9 @@ async function createMembership(ctx: ResourceContext, inputs: MembershipInputs) 
   const userId = member.userId ?? member.user.id;
   const created = (await projectMembers(ctx, inputs.projectId))?.find((m) => m.userId === userId);
   if (!created) {
-    throw new NotFoundError({
-      status: 0,
-      operation: "add project member",
-      route: "/api/v1/workspace/{workspaceId}/memberships",
-      serverMessage: "the new membership is not in the project's member list",
-    });
+    throw notInMemberList("add project member", "the new membership is not in the project's member list");
   }
-  let outputs = outputsOf(inputs.projectId, inputs.email, created);
+  let outputs = outputsOf(inputs.projectId, inputs.email, created, fingerprint);
   if (outputs.role !== inputs.role) {
     try {
       await ctx.session.api.memberships.setRole(inputs.projectId, created.id, inputs.role!);
@@ -92,14 +135,47 @@ async function createMembership(ctx: ResourceContext, inputs: MembershipInputs) 
   return { id: created.id, outputs };
 }
 
+/**
+ * A changed key is an error, never a silent re-pin. State written before pinning existed (0.1.0)
+ * has no fingerprint: the key reported on that first read is pinned, and logged as such.
+ */
 async function readMembership(ctx: ResourceContext, id: string, state: MembershipOutputs) {
   const found = (await projectMembers(ctx, state.projectId!))?.find((m) => m.id === id);
-  return found ? outputsOf(state.projectId!, state.email!, found) : undefined;
+  if (!found) return undefined;
+  const actual = reportedFingerprint(found);
+  requirePinned(state.email!, state.publicKeyFingerprint, actual);
+  if (state.publicKeyFingerprint === undefined && actual !== undefined) {
+    ctx.log.warn("pinned the member's public key on first read (state written before key pinning)", {
+      member: state.email!,
+      fingerprint: actual,
+    });
+  }
+  return outputsOf(state.projectId!, state.email!, found, actual ?? state.publicKeyFingerprint);
 }
 
+/**
+ * Role changes in place. A changed publicKeyFingerprint re-pins: the member's current key must match
+ * the new value, then the project key is wrapped for it again and their key copy replaced.
+ */
 async function updateMembership(ctx: ResourceContext, id: string, olds: MembershipOutputs, news: MembershipInputs) {
+  const found = (await projectMembers(ctx, news.projectId))?.find((m) => m.id === id);
+  if (!found) {
+    throw notInMemberList("update project member", "the membership is not in the project's member list");
+  }
+  const actual = reportedFingerprint(found);
+  const wanted = news.publicKeyFingerprint ?? olds.publicKeyFingerprint;
+  requirePinned(news.email, wanted, actual);
+  const repinned = news.publicKeyFingerprint !== undefined && news.publicKeyFingerprint !== olds.publicKeyFingerprint;
+  if (repinned && found.user.publicKey) {
+    const wrapped = await ctx.session.wrapProjectKeyFor(news.projectId, found.user.publicKey);
+    await ctx.session.api.projects.uploadKey(news.projectId, {
+      encryptedKey: wrapped.encryptedKey,
+      nonce: wrapped.nonce,
+      userId: found.userId,
+    });
+  }
   if (news.role !== olds.role) await ctx.session.api.memberships.setRole(news.projectId, id, news.role!);
-  return { ...olds, role: news.role };
+  return { ...olds, role: news.role, publicKeyFingerprint: wanted };
 }
 
 async function deleteMembership(ctx: ResourceContext, id: string, state: MembershipOutputs) {
@@ -116,14 +192,10 @@ async function importMembership(ctx: ResourceContext, importId: string) {
     (m) => sameEmail(m.user.email, email!) || sameEmail(m.user.username, email!),
   );
   if (!found) {
-    throw new NotFoundError({
-      status: 0,
-      operation: "import project membership",
-      route: "/api/v1/workspace/{workspaceId}/memberships",
-      serverMessage: "the project has no member with this email",
-    });
+    throw notInMemberList("import project membership", "the project has no member with this email");
   }
-  return { id: found.id, outputs: outputsOf(projectId!, email!, found) };
+  // Imported memberships pin the key the server reports now; set publicKeyFingerprint to check it.
+  return { id: found.id, outputs: outputsOf(projectId!, email!, found, reportedFingerprint(found)) };
 }
 
 export const projectMembership = defineResource({

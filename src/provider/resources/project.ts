@@ -135,12 +135,7 @@ async function importProject(ctx: ResourceContext, importId: string) {
   if (reason) throw new ValidationError("project", [{ path: "importId", reason: `expected a project ID: ${reason}` }]);
   const project = await getProject(ctx, importId);
   if (!project) {
-    throw new NotFoundError({
-      status: 0,
-      operation: "import project",
-      route: "/api/v1/workspace/{workspaceId}",
-      serverMessage: "no such project",
-    });
+    throw new NotFoundError({ operation: "import project", reason: "no such project" });
   }
   return { id: project.id, outputs: projectOutputs(project) };
 }

@@ -1,5 +1,18 @@
+import { valueFingerprint } from "../crypto/value-fingerprint";
 import { ConflictError, type FieldFailure, NotFoundError, ValidationError } from "../errors";
-import { bool, type InputsOf, isUnknown, num, type OutputsOf, obj, str } from "../schema/fields";
+import {
+  bool,
+  fieldsKeptOutOfState,
+  fieldsRefreshKeepsOut,
+  type InputsOf,
+  isUnknown,
+  num,
+  type OutputsOf,
+  obj,
+  str,
+  withoutWriteOnly,
+  writeOnlyPairs,
+} from "../schema/fields";
 import {
   type DiffResult,
   defineResource,
@@ -67,10 +80,11 @@ export const secretFields = {
   valueWo: str({
     optional: true,
     writeOnly: true,
+    writeOnlyFor: "value",
     sensitive: true,
     faces: ["terraform"],
     validate: validateSecretValue,
-    doc: "Write-only plaintext value: sent encrypted, never stored in state (Terraform 1.11+). Bump `value_wo_version` to send a new one.",
+    doc: "Write-only plaintext value: sent encrypted, never stored in state (Terraform 1.11+). Bump `value_wo_version` to send a new one; a value changed outside is put back by the next apply (see `value_fingerprint`).",
   }),
   valueWoVersion: num({
     optional: true,
@@ -102,6 +116,14 @@ export const secretFields = {
     doc: "If a secret with this key already exists, take it over (overwriting its value) instead of failing.",
   }),
   secretId: str({ computed: true, doc: "Server-side ID of the secret." }),
+  valueFingerprint: str({
+    computed: true,
+    doc: "Keyed fingerprint (`hmac-sha256:…`) of the value the server held when last read or written: an HMAC under a key derived from the project key, so it reveals nothing about the value and a guess cannot be checked against it without that key. Differs from `sent_value_fingerprint` when the value was changed outside; the next apply then sends the value again.",
+  }),
+  sentValueFingerprint: str({
+    computed: true,
+    doc: "Keyed fingerprint (`hmac-sha256:…`) of the value this provider last sent (or found on import). Safe to show, like `value_fingerprint`.",
+  }),
   version: num({ computed: true, doc: "Server-side version; increases with every change." }),
 };
 
@@ -133,17 +155,28 @@ function checkSecret(inputs: Inputs): FieldFailure[] {
   return failures;
 }
 
-/** Rotation and write-only changes alter computed outputs the default diff cannot see. */
+/**
+ * The server holds another value than the one this provider sent: someone changed it outside.
+ * Judged by the fingerprints a refresh recorded, so write-only and generated values are covered
+ * without the value in state; state without both fingerprints (0.1.0, not refreshed yet) has no say.
+ */
+export function valueChangedOutside(olds: Outputs): boolean {
+  const { valueFingerprint: held, sentValueFingerprint: sent } = olds;
+  return typeof held === "string" && typeof sent === "string" && held !== sent;
+}
+
+/** Rotation and out-of-band changes alter the value in ways the default diff cannot see. */
 function diffSecret(olds: Outputs, news: Inputs, derived: DiffResult): DiffResult {
   const changes = new Set(derived.changes);
-  if (needsNewGeneratedValue(olds, news)) changes.add("value");
+  if (needsNewGeneratedValue(olds, news) || valueChangedOutside(olds)) changes.add("value");
   // A value that was explicitly set and is now dropped (without generate) keeps the old one.
   return { ...derived, changes: [...changes] };
 }
 
 function secretComputedChanges(olds: Outputs, news: Inputs, diff: DiffResult): string[] {
   if (diff.changes.length === 0 || diff.replaces.length > 0) return [];
-  const changed = ["version"];
+  // Every update writes the value (it is part of the encrypted record), so both fingerprints may change.
+  const changed = ["version", "valueFingerprint", "sentValueFingerprint"];
   if (needsNewGeneratedValue(olds, news)) changed.push("value");
   return changed;
 }
@@ -155,21 +188,40 @@ function locationOf(o: { projectId?: string; environment?: string; path?: string
   return { projectId: o.projectId!, environment: o.environment!, path: o.path ?? "/" };
 }
 
-/** The outputs the server's copy decides; `value` stays out when it was sent write-only. */
-function outputsOfSecret(secret: PlainSecret, writeOnly: boolean) {
-  return {
-    key: secret.key,
-    comment: secret.comment,
-    value: writeOnly ? undefined : secret.value,
-    secretId: secret.secretId,
-    version: secret.version,
-  };
+async function fingerprintOf(ctx: ResourceContext, projectId: string, secret: PlainSecret): Promise<string> {
+  return valueFingerprint(await ctx.session.projectKey(projectId), secret.secretId, secret.value);
 }
 
-/** State never holds write-only values; it holds `value` unless the value came from `valueWo`. */
-function outputsFrom(inputs: SecretInputs, secret: PlainSecret, writeOnly: boolean): SecretOutputs {
-  const { valueWo: _omitted, ...rest } = inputs;
-  return { ...rest, ...outputsOfSecret(secret, writeOnly) };
+/** Fields a write-only twin can supply: what an import or a re-send of a value kept out leaves out. */
+const SUPPLIED_WRITE_ONLY = writeOnlyPairs(secretFields).map(([, supplied]) => supplied);
+
+/** The outputs the server's copy decides; `keptOut` (from the schema's write-only rule) stays out. */
+function outputsOfSecret(secret: PlainSecret, keptOut: readonly string[], fingerprint: string): SecretOutputs {
+  const outputs: Record<string, unknown> = {
+    key: secret.key,
+    comment: secret.comment,
+    value: secret.value,
+    secretId: secret.secretId,
+    version: secret.version,
+    valueFingerprint: fingerprint,
+  };
+  for (const field of keptOut) delete outputs[field];
+  return outputs as SecretOutputs;
+}
+
+/**
+ * State after this provider wrote (or imported) `secret`: the inputs without write-only fields, the
+ * server's copy over them, and the fingerprint of what was sent as the one the server now holds.
+ */
+async function writtenState(
+  ctx: ResourceContext,
+  inputs: SecretInputs,
+  secret: PlainSecret,
+  keptOut: readonly string[],
+): Promise<SecretOutputs> {
+  const rest = withoutWriteOnly(secretFields, inputs);
+  const fingerprint = await fingerprintOf(ctx, inputs.projectId, secret);
+  return { ...rest, ...outputsOfSecret(secret, keptOut, fingerprint), sentValueFingerprint: fingerprint };
 }
 
 function initialValue(inputs: SecretInputs): string {
@@ -222,7 +274,8 @@ async function createSecretAt(ctx: ResourceContext, inputs: SecretInputs) {
     ctx.log.info("adopting existing secret", { environment: location.environment, path: location.path });
     created = await ctx.session.secrets.update(location, { key: inputs.key, value, comment });
   }
-  return { id: created.secretId, outputs: outputsFrom(inputs, created, inputs.valueWo !== undefined) };
+  const keptOut = fieldsKeptOutOfState(secretFields, inputs);
+  return { id: created.secretId, outputs: await writtenState(ctx, inputs, created, keptOut) };
 }
 
 /** Finds the secret by server ID first (so a rename outside is seen as drift), then by key. */
@@ -237,28 +290,73 @@ async function findSecret(ctx: ResourceContext, id: string, state: SecretOutputs
   return secrets.find((s) => s.secretId === id) ?? secrets.find((s) => s.key === state.key);
 }
 
+/**
+ * The server's copy over the prior state. A value kept out of state stays out (the schema's
+ * write-only rule); a generated value stays as generated so the next apply can put it back; drift
+ * of either shows as `valueFingerprint` moving away from `sentValueFingerprint`.
+ */
 async function readSecret(ctx: ResourceContext, id: string, state: SecretOutputs) {
   const found = await findSecret(ctx, id, state);
   if (!found) return undefined;
-  // A value sent write-only was never in state and must not enter it through a refresh.
-  const writeOnly = state.value === undefined;
-  return { ...state, ...outputsOfSecret(found, writeOnly) } satisfies SecretOutputs;
+  const projectId = state.projectId!;
+  const held = await fingerprintOf(ctx, projectId, found);
+  const generated = state.generate !== undefined && state.value !== undefined;
+  const outputs: SecretOutputs = {
+    ...state,
+    ...outputsOfSecret(found, fieldsRefreshKeepsOut(secretFields, state), held),
+  };
+  if (generated) outputs.value = state.value;
+  // State written before fingerprints existed: the value in state (or else the server's) is the baseline.
+  outputs.sentValueFingerprint ??= generated
+    ? valueFingerprint(await ctx.session.projectKey(projectId), found.secretId, state.value!)
+    : held;
+  return outputs;
+}
+
+/**
+ * After an import the value is not in state, so a configured `value` plans an update that only has
+ * to bring it into state: when the server still holds exactly that value (its keyed fingerprint is
+ * the one recorded, with no drift) and nothing else changes, no request is sent and the server's
+ * version does not move.
+ */
+async function onlyFillsValue(ctx: ResourceContext, id: string, olds: SecretOutputs, news: SecretInputs) {
+  if (olds.value !== undefined || news.value === undefined || valueChangedOutside(olds)) return false;
+  if (news.key !== olds.key || (news.comment ?? "") !== (olds.comment ?? "")) return false;
+  if (news.rotationTrigger !== olds.rotationTrigger) return false;
+  if (olds.valueFingerprint === undefined || olds.secretId !== id) return false;
+  return valueFingerprint(await ctx.session.projectKey(olds.projectId!), id, news.value) === olds.valueFingerprint;
 }
 
 async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutputs, news: SecretInputs) {
+  if (await onlyFillsValue(ctx, id, olds, news)) {
+    const { key, comment, secretId, version, valueFingerprint: held } = olds;
+    const rest = withoutWriteOnly(secretFields, news);
+    return {
+      ...rest,
+      key,
+      comment,
+      value: news.value,
+      secretId,
+      version,
+      valueFingerprint: held,
+      sentValueFingerprint: held,
+    } as SecretOutputs;
+  }
   const location = locationOf(olds);
-  const writeOnly = news.value === undefined && news.valueWo !== undefined;
   let value: string | undefined;
+  // A value neither configured nor generated now is re-sent as it was, and stays out of state if it was out.
+  let resentWhileOut = false;
   if (news.value !== undefined) value = news.value;
   else if (news.valueWo !== undefined) value = news.valueWo;
   else if (needsNewGeneratedValue(olds, news)) value = generateValue(news.generate!);
-  else value = olds.value ?? (await findSecret(ctx, id, olds))?.value;
+  else {
+    resentWhileOut = olds.value === undefined;
+    value = olds.value ?? (await findSecret(ctx, id, olds))?.value;
+  }
   if (value === undefined) {
     throw new NotFoundError({
-      status: 0,
       operation: "update secret",
-      route: "/api/v3/secrets/{secretName}",
-      serverMessage: "the secret no longer exists; refresh to recreate it",
+      reason: "the secret no longer exists; refresh to recreate it",
     });
   }
   const updated = await ctx.session.secrets.update(location, {
@@ -267,7 +365,8 @@ async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutput
     value,
     comment: news.comment ?? "",
   });
-  return outputsFrom(news, updated, writeOnly);
+  const keptOut = fieldsKeptOutOfState(secretFields, news);
+  return writtenState(ctx, news, updated, resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut);
 }
 
 async function deleteSecret(ctx: ResourceContext, id: string, state: SecretOutputs) {
@@ -278,8 +377,7 @@ async function deleteSecret(ctx: ResourceContext, id: string, state: SecretOutpu
 
 /** Says what is missing (environment, or the key at that environment and path) without the key's name. */
 async function findForImport(ctx: ResourceContext, location: SecretLocation, key: string): Promise<PlainSecret> {
-  const missing = (what: string) =>
-    new NotFoundError({ status: 0, operation: "import secret", route: "/api/v3/secrets", serverMessage: what });
+  const missing = (what: string) => new NotFoundError({ operation: "import secret", reason: what });
   let secrets: PlainSecret[];
   try {
     secrets = await ctx.session.secrets.list(location);
@@ -307,15 +405,20 @@ async function importSecret(ctx: ResourceContext, importId: string) {
   const inputs = secret.validated({ projectId, environment, path, key }) as SecretInputs;
   const location = locationOf(inputs);
   const found = await findForImport(ctx, location, inputs.key);
-  return { id: found.secretId, outputs: outputsFrom(inputs, found, false) };
+  // The configuration is unknown here: the value may be managed write-only, so it never enters state
+  // from an import. A configured `value` fills it in on the first apply.
+  return { id: found.secretId, outputs: await writtenState(ctx, inputs, found, SUPPLIED_WRITE_ONLY) };
 }
 
 export const secret = defineResource({
   name: "secret",
-  version: 1,
+  // 2: value fingerprints (after 0.1.0). Version-1 state gains them on its first refresh, so the upgrade has nothing to fill.
+  version: 2,
   doc: "A secret in a project environment, encrypted on this machine with the project key before it is sent.",
   importId: "`<projectId>:<environment>:<path>:<key>`, e.g. `6f1c…:dev:/:DB_PASSWORD`.",
+  adoptField: "adopt",
   fields: secretFields,
+  upgrade: (_fromVersion, state) => state,
   ops: {
     check: checkSecret,
     diff: diffSecret,

@@ -114,6 +114,7 @@ export const serviceToken = defineResource({
   doc: "A service token for one project, scoped to environments and paths. The client generates its key and wraps the project key with it, so the token can decrypt secrets while the server cannot.",
   importId:
     "Not importable: the token's key part is generated on the client at creation and never stored on the server.",
+  importable: false,
   fields: serviceTokenFields,
   ops: {
     create: createToken,

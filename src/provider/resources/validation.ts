@@ -2,6 +2,8 @@
  * Input rules shared by the resource schemas. Each returns a reason (never echoing the value,
  * which may be secret) or undefined when the value is acceptable.
  */
+import { unicodeNameProblem } from "../api/names";
+import { scopePathProblem } from "../api/scope-path";
 
 /** The real server cannot address a name longer than this in the URL path (fastify answers 404). */
 export const MAX_SECRET_KEY_LENGTH = 100;
@@ -23,7 +25,7 @@ export function validateSecretKey(key: string): string | undefined {
   if (trimmed !== key) return "must not start or end with whitespace (the server trims names)";
   if (trimmed.includes("/")) return "must not contain '/'";
   if (trimmed.length > MAX_SECRET_KEY_LENGTH) return `must be at most ${MAX_SECRET_KEY_LENGTH} characters`;
-  return undefined;
+  return unicodeNameProblem(key);
 }
 
 export function validateSecretValue(value: string): string | undefined {
@@ -64,12 +66,9 @@ export function validateSecretPath(path: string): string | undefined {
   return undefined;
 }
 
-/** A path or a glob used in a service-token scope (`/`, `/app`, `/app/*`, `/**`). */
+/** A path or a glob used in a service-token scope (`/`, `/app`, `/app/*`, `/**`): the server's rule. */
 export function validateScopePath(path: string): string | undefined {
-  if (!path.startsWith("/")) return "must start with '/'";
-  if (/\s/.test(path)) return "must not contain whitespace";
-  if (path.length > 256) return "must be at most 256 characters";
-  return undefined;
+  return scopePathProblem(path);
 }
 
 export function validateId(id: string): string | undefined {

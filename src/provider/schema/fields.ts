@@ -19,6 +19,12 @@ export interface FieldFlags {
   sensitive?: boolean;
   /** Sent to the API but never stored in state (Terraform write-only, protocol 6.8+). */
   writeOnly?: boolean;
+  /**
+   * With `writeOnly`: the optional+computed field this one supplies without storing it (Terraform's
+   * `x_wo` for `x`). Set while that field is not, it keeps that field out of state too; see
+   * `fieldsKeptOutOfState` and `fieldsRefreshKeepsOut`, the rule's one home.
+   */
+  writeOnlyFor?: string;
   /** Changing it replaces the resource instead of updating it in place. */
   replaceOnChange?: boolean;
   /** Only these faces expose the field (default: all). */
@@ -128,4 +134,39 @@ export function isInputField(spec: AnyField): boolean {
 
 export function isFieldOnFace(spec: AnyField, face: Face): boolean {
   return spec.faces === undefined || spec.faces.includes(face);
+}
+
+/** `[writeOnlyField, suppliedField]` for every `writeOnlyFor` the map declares. */
+export function writeOnlyPairs(fields: FieldMap): [string, string][] {
+  return Object.entries(fields).flatMap(([name, spec]) =>
+    spec.writeOnly && spec.writeOnlyFor !== undefined ? [[name, spec.writeOnlyFor] as [string, string]] : [],
+  );
+}
+
+const isSet = (value: unknown) => value !== undefined && value !== null;
+
+/**
+ * Fields these inputs keep out of state: each one supplied through its write-only twin (the twin
+ * set, the field itself not). Write-only fields themselves are never in state either.
+ */
+export function fieldsKeptOutOfState(fields: FieldMap, inputs: Record<string, unknown>): string[] {
+  return writeOnlyPairs(fields)
+    .filter(([writeOnly, supplied]) => isSet(inputs[writeOnly]) && !isSet(inputs[supplied]))
+    .map(([, supplied]) => supplied);
+}
+
+/**
+ * Fields a refresh must leave out of the state it returns: a field that has a write-only twin and
+ * is absent from the prior state was kept out (supplied write-only, or imported without its value)
+ * and must not enter state through a read of the server's copy.
+ */
+export function fieldsRefreshKeepsOut(fields: FieldMap, prior: Record<string, unknown>): string[] {
+  return writeOnlyPairs(fields)
+    .map(([, supplied]) => supplied)
+    .filter((supplied) => !isSet(prior[supplied]));
+}
+
+/** A copy of `values` without the write-only fields, which never enter state. */
+export function withoutWriteOnly<T extends Record<string, unknown>>(fields: FieldMap, values: T): T {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !fields[key]?.writeOnly)) as T;
 }

@@ -8,17 +8,19 @@ import { randomBytes } from "node:crypto";
 import { packageVersion } from "../../version";
 import { type Api, createApi, createRequester, type RetryPolicy } from "../api";
 import type { ApiCall } from "../api/send";
+import { type Logger, silentLogger } from "../contract";
 import {
   decryptAsymmetric,
   decryptSymmetric,
   encryptAsymmetric,
   parseServiceToken,
+  publicKeyFromPrivateKey,
   type ServiceTokenParts,
 } from "../crypto";
 import { CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors";
-import { type Logger, silentLogger } from "../schema/resource";
 import { KeyRing } from "./key-ring";
-import { forgetLogin, type LoginCredentials, loginOnce, type UserLogin } from "./login";
+import { vouchForSender } from "./key-sender";
+import { forgetLogin, type LoginCredentials, loginOnce, releaseLogins, type UserLogin } from "./login";
 import { type CoalescingOptions, CoalescingSecretStore, NO_COALESCING } from "./secret-store";
 import type { AuthMode, Session, SessionUser } from "./session";
 import { type Env, type ResolvedSettings, resolveSettings, settingError } from "./settings";
@@ -117,7 +119,7 @@ class ConnectedSession implements Session {
         "Set {email} and {password}.",
       );
     }
-    return loginOnce(this.api, this.#credentials);
+    return loginOnce(this.api, this.#credentials, this);
   }
 
   async #send<T>(call: ApiCall): Promise<T> {
@@ -135,7 +137,7 @@ class ConnectedSession implements Session {
       // A token made stale by another login from this process (or expired): log in again once.
       if (!(error instanceof UnauthorizedError)) throw error;
       this.#log.debug("token rejected; logging in again", { operation: call.operation });
-      forgetLogin(this.api, this.#credentials, login.token);
+      await forgetLogin(this.api, this.#credentials, login.token);
       const fresh = await this.#login();
       return this.#requester<T>({ ...rest, token: fresh.token });
     }
@@ -170,10 +172,8 @@ class ConnectedSession implements Session {
       const tokenProject = data.projectId ?? data.workspace;
       if (tokenProject !== projectId) {
         throw new PermissionDeniedError({
-          status: 0,
           operation: "get project key",
-          route: "/api/v2/service-token",
-          serverMessage: "the service token belongs to another project",
+          reason: "the service token belongs to another project",
         });
       }
       if (!data.encryptedKey || !data.iv || !data.tag) {
@@ -192,6 +192,17 @@ class ConnectedSession implements Session {
     }
     const login = await this.#login();
     const copy = await this.api.projects.encryptedKey(projectId);
+    await vouchForSender(
+      projectId,
+      copy.sender.publicKey,
+      {
+        ownPublicKey: publicKeyFromPrivateKey(login.privateKey),
+        trustedFingerprints: this.#settings.trustedKeyFingerprints,
+        allowServerKeyedProjects: this.#settings.allowServerKeyedProjects,
+      },
+      async () => (await this.api.projects.get(projectId)).workspace?.version,
+      this.#log,
+    );
     try {
       return decryptAsymmetric(
         { ciphertext: copy.encryptedKey, nonce: copy.nonce },
@@ -209,6 +220,7 @@ class ConnectedSession implements Session {
 
   async close(): Promise<void> {
     this.#keys.clear();
+    releaseLogins(this);
     await this.#requester.close();
   }
 }

@@ -1,12 +1,13 @@
 /**
  * User login: SRP (login1/login2), Argon2id recovery of the private key, organization selection.
- * Done once per process per (host, email, password, organization) and shared: the real server
- * invalidates older tokens of the same (IP, User-Agent) on every select-organization, so logging
- * in again per resource would break concurrent callers.
+ * Done once per process per (host, email, password, organization) and shared by the open sessions
+ * with those credentials: the real server invalidates older tokens of the same (IP, User-Agent) on
+ * every select-organization, so logging in again per resource would break concurrent callers.
+ * The shared login (it holds the private key) lives only while a session holding it is open.
  */
 import { createHash } from "node:crypto";
 import type { Api } from "../api";
-import { recoverPrivateKey, SrpClient } from "../crypto";
+import { publicKeyFromPrivateKey, recoverPrivateKey, SrpClient } from "../crypto";
 import { CryptoError, UnauthorizedError } from "../errors";
 import type { SessionUser } from "./session";
 import { settingError } from "./settings";
@@ -25,7 +26,13 @@ export interface LoginCredentials {
   organizationId?: string;
 }
 
-const cache = new Map<string, Promise<UserLogin>>();
+interface CachedLogin {
+  pending: Promise<UserLogin>;
+  /** The open sessions using it; the entry goes when the last one is released. */
+  holders: Set<object>;
+}
+
+const cache = new Map<string, CachedLogin>();
 
 function cacheKey(host: string, credentials: LoginCredentials): string {
   // Hash so the password is not kept as a map key in clear beside the cached login.
@@ -34,31 +41,49 @@ function cacheKey(host: string, credentials: LoginCredentials): string {
     .digest("hex");
 }
 
-/** The cached login for these credentials, logging in when there is none yet (concurrent callers share one). */
-export function loginOnce(api: Api, credentials: LoginCredentials): Promise<UserLogin> {
+/**
+ * The cached login for these credentials, logging in when there is none yet (concurrent callers
+ * share one). `holder` (the session) keeps it alive until `releaseLogins(holder)`.
+ */
+export function loginOnce(api: Api, credentials: LoginCredentials, holder: object): Promise<UserLogin> {
   const key = cacheKey(api.host, credentials);
-  let pending = cache.get(key);
-  if (!pending) {
-    pending = login(api, credentials);
-    cache.set(key, pending);
+  let entry = cache.get(key);
+  if (!entry) {
+    const pending = login(api, credentials);
+    const created: CachedLogin = { pending, holders: new Set() };
+    entry = created;
+    cache.set(key, created);
     pending.catch(() => {
-      if (cache.get(key) === pending) cache.delete(key);
+      if (cache.get(key) === created) cache.delete(key);
     });
   }
-  return pending;
+  entry.holders.add(holder);
+  return entry.pending;
 }
 
-/** Forget a login whose token the server no longer accepts (stale or expired), unless already replaced. */
-export function forgetLogin(api: Api, credentials: LoginCredentials, token: string): void {
+/** A closed session lets go of its logins; a login no open session holds is dropped with its key. */
+export function releaseLogins(holder: object): void {
+  for (const [key, entry] of cache) {
+    entry.holders.delete(holder);
+    if (entry.holders.size === 0) cache.delete(key);
+  }
+}
+
+/** How many logins (private keys) the process holds now: for tests of the lifetime rule. */
+export function cachedLoginCount(): number {
+  return cache.size;
+}
+
+/**
+ * Forget a login whose token the server no longer accepts (stale or expired), unless already
+ * replaced. Awaited before the next loginOnce, so that one logs in afresh.
+ */
+export async function forgetLogin(api: Api, credentials: LoginCredentials, token: string): Promise<void> {
   const key = cacheKey(api.host, credentials);
-  const pending = cache.get(key);
-  if (!pending) return;
-  pending.then(
-    (login) => {
-      if (login.token === token && cache.get(key) === pending) cache.delete(key);
-    },
-    () => {},
-  );
+  const entry = cache.get(key);
+  if (!entry) return;
+  const login = await entry.pending.catch(() => undefined);
+  if (login?.token === token && cache.get(key) === entry) cache.delete(key);
 }
 
 async function login(api: Api, credentials: LoginCredentials): Promise<UserLogin> {
@@ -95,7 +120,10 @@ async function login(api: Api, credentials: LoginCredentials): Promise<UserLogin
   const organizationId = await chooseOrganization(api, answer.token, credentials.organizationId);
   const { token } = await api.auth.selectOrganization(answer.token, organizationId);
   const userId = await findUserId(api, token, organizationId, email);
-  return { token, privateKey, user: { userId, email, organizationId, publicKey: answer.publicKey } };
+  // Our own public key comes from the private key, never from the answer: it is what project keys
+  // are wrapped for and what `infisical-e2ee fingerprint` prints (the answer may omit or fake it).
+  const publicKey = publicKeyFromPrivateKey(privateKey);
+  return { token, privateKey, user: { userId, email, organizationId, publicKey } };
 }
 
 async function chooseOrganization(api: Api, loginToken: string, wanted: string | undefined): Promise<string> {
@@ -108,12 +136,7 @@ async function chooseOrganization(api: Api, loginToken: string, wanted: string |
   }
   if (organizations.length === 1) return organizations[0]!.id;
   if (organizations.length === 0) {
-    throw new UnauthorizedError({
-      status: 200,
-      operation: "list organizations",
-      route: "/api/v1/organization",
-      serverMessage: "the user belongs to no organization",
-    });
+    throw new UnauthorizedError({ operation: "list organizations", reason: "the user belongs to no organization" });
   }
   throw settingError(
     "organizationId",
@@ -128,10 +151,8 @@ async function findUserId(api: Api, token: string, organizationId: string, email
   const me = users.find((m) => (m.user.email ?? m.user.username ?? "").toLowerCase() === email.toLowerCase());
   if (!me) {
     throw new UnauthorizedError({
-      status: 200,
       operation: "find own user",
-      route: "/api/v2/organizations/{organizationId}/memberships",
-      serverMessage: "the logged-in user is not in the organization member list",
+      reason: "the logged-in user is not in the organization member list",
     });
   }
   return me.userId ?? me.user.id;

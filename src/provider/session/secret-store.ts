@@ -100,7 +100,12 @@ function scopeOf(l: SecretLocation): SecretScope {
 /** A write failed in a way that leaves it unknown whether the server did it. */
 function isAmbiguous(error: unknown): boolean {
   if (error instanceof TransportError) return true;
-  return error instanceof ApiError && error.code === "ERR_API" && [500, 502, 503, 504].includes(error.status);
+  return (
+    error instanceof ApiError &&
+    error.code === "ERR_API" &&
+    error.status !== undefined &&
+    [500, 502, 503, 504].includes(error.status)
+  );
 }
 
 /**
@@ -307,7 +312,10 @@ export class CoalescingSecretStore implements SecretStore {
         if (created) item.resolve(created);
         else
           item.reject(
-            new ProviderError("ERR_API", "create secrets (batch): the server did not return every created secret"),
+            new ApiError("ERR_API", {
+              operation: "create secrets (batch)",
+              reason: "the server did not return every created secret",
+            }),
           );
       }
     } catch (error) {
@@ -434,7 +442,10 @@ export class CoalescingSecretStore implements SecretStore {
         if (updated) item.resolve(updated);
         else
           item.reject(
-            new ProviderError("ERR_API", "update secrets (batch): the server did not return every updated secret"),
+            new ApiError("ERR_API", {
+              operation: "update secrets (batch)",
+              reason: "the server did not return every updated secret",
+            }),
           );
       }
     } catch (error) {

@@ -4,10 +4,10 @@
  * (Terraform provider block, Pulumi config keys) from it. Every problem is a ConfigError naming
  * the setting and how to fix it; values are never echoed.
  */
+import { fingerprintProblem, normalizeFingerprint } from "../crypto/fingerprint";
 import { ConfigError, type FieldFailure } from "../errors";
-import { bool, type FieldMap, num, str } from "../schema/fields";
-import { checkFields } from "../schema/resource";
-import type { ConnectionSettings } from "./types";
+import { checkFields } from "../schema/check";
+import { bool, type FieldMap, type InputsOf, num, str } from "../schema/fields";
 
 export const DEFAULT_HOST = "https://app.infisical.com";
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -26,6 +26,8 @@ export const SETTING_ENV_VARS = {
   allowInsecureHttp: "INFISICAL_ALLOW_INSECURE_HTTP",
   timeoutMs: "INFISICAL_TIMEOUT_MS",
   coalescing: "INFISICAL_COALESCING",
+  trustedKeyFingerprints: "INFISICAL_TRUSTED_KEY_FINGERPRINTS",
+  allowServerKeyedProjects: "INFISICAL_ALLOW_SERVER_KEYED_PROJECTS",
 } as const;
 
 /**
@@ -82,7 +84,33 @@ export const connectionFields = {
     faces: ["pulumi"],
     doc: `Group secret writes per location into batch requests and serve reads from one list call; on by default. Off sends one request per operation (for comparison, or a server that refuses batch routes). Falls back to ${SETTING_ENV_VARS.coalescing}.`,
   }),
+  trustedKeyFingerprints: str({
+    optional: true,
+    doc: `Public-key fingerprints (comma-separated, as \`infisical-e2ee fingerprint\` prints them) of members whose copies of a project key this user accepts, besides its own: set the fingerprint of whoever added you to a project, after checking it with them. Falls back to ${SETTING_ENV_VARS.trustedKeyFingerprints}.`,
+    validate: (text) => {
+      const bad = splitFingerprints(text).find((one) => fingerprintProblem(one) !== undefined);
+      return bad === undefined ? undefined : fingerprintProblem(bad);
+    },
+  }),
+  allowServerKeyedProjects: bool({
+    optional: true,
+    doc: `Accept project keys of server-keyed projects (\`version: 2\`, as Infisical creates them since 2024), whose key copies a server-side sender wraps and which the server can read anyway. Falls back to ${SETTING_ENV_VARS.allowServerKeyedProjects}, then true; false refuses them (docs/security.md).`,
+  }),
 } satisfies FieldMap & Record<keyof typeof SETTING_ENV_VARS, unknown>;
+
+/** The items of a comma-separated fingerprint list (blanks around each item are ignored). */
+export function splitFingerprints(text: string): string[] {
+  return text
+    .split(",")
+    .map((one) => one.trim())
+    .filter((one) => one !== "");
+}
+
+/**
+ * Explicit settings; anything unset falls back to environment variables, then defaults. Derived
+ * from `connectionFields`, which documents each one and its variable.
+ */
+export type ConnectionSettings = InputsOf<typeof connectionFields>;
 
 export type SettingName = keyof typeof connectionFields;
 
@@ -158,6 +186,9 @@ export interface ResolvedSettings {
   organizationId?: string;
   /** Group commit of secret writes and shared list snapshots (default on). */
   coalescing: boolean;
+  /** Canonical fingerprints of keys trusted as project-key senders (besides the user's own). */
+  trustedKeyFingerprints: string[];
+  allowServerKeyedProjects: boolean;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
@@ -204,5 +235,20 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
   const host = url.origin + url.pathname.replace(/\/+$/, "");
   const timeoutMs = checked.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const coalescing = checked.coalescing ?? true;
-  return { host, serviceToken, email, password, allowInsecureHttp, timeoutMs, organizationId, coalescing };
+  const trustedKeyFingerprints = splitFingerprints(checked.trustedKeyFingerprints ?? "").map(
+    (one) => normalizeFingerprint(one)!,
+  );
+  const allowServerKeyedProjects = checked.allowServerKeyedProjects ?? true;
+  return {
+    host,
+    serviceToken,
+    email,
+    password,
+    allowInsecureHttp,
+    timeoutMs,
+    organizationId,
+    trustedKeyFingerprints,
+    allowServerKeyedProjects,
+    coalescing,
+  };
 }

@@ -3,10 +3,10 @@
  * project only as a member inside the organization of their token; a service token only its
  * own project, environments, paths and permissions.
  */
+import { scopePathMatches } from "../../provider/api/scope-path";
 import type { Actor, ServerState, ServiceTokenRow } from "../context";
 import { badRequest, permissionDenied, unauthorized } from "../http/errors";
 import type { EnvironmentRow, ProjectRow } from "../rows";
-import { matchesGlob } from "./glob";
 
 export type Action = "read" | "create" | "edit" | "delete";
 export type Subject = "secrets" | "environments" | "member" | "service-tokens" | "project" | "audit-logs";
@@ -94,7 +94,7 @@ export interface SecretAccess {
 /**
  * Access to secrets (and folders) in one (project, environment, path). Users need the role's
  * permission; service tokens need the project, a scope whose environment matches and whose
- * path glob matches, and `read` (for reads) or `write` (for changes).
+ * path pattern matches (picomatch, as Infisical), and `read` (for reads) or `write` (for changes).
  */
 export function requireSecretAccess(
   state: ServerState,
@@ -139,5 +139,5 @@ export function serviceTokenAllows(
   const needed = action === "read" ? "read" : "write";
   if (!permissions.includes(needed)) return false;
   const scopes = JSON.parse(token.scopes) as Array<{ environment: string; secretPath: string }>;
-  return scopes.some((scope) => scope.environment === environment && matchesGlob(scope.secretPath, secretPath));
+  return scopes.some((scope) => scope.environment === environment && scopePathMatches(scope.secretPath, secretPath));
 }

@@ -64,6 +64,14 @@ export function tooManyRequests(retryAfterSeconds: number): HttpError {
   });
 }
 
+/** 429 from a login brake (failures, logins in progress, SRP queue): says why and when to retry. */
+export function throttled(reason: string, retryAfterSeconds: number): HttpError {
+  const unit = retryAfterSeconds === 1 ? "second" : "seconds";
+  return new HttpError(429, "Too Many Requests", `${reason}; retry in ${retryAfterSeconds} ${unit}`, {
+    "retry-after": String(retryAfterSeconds),
+  });
+}
+
 export function internalError(): HttpError {
   return new HttpError(500, "InternalServerError", "Something went wrong");
 }

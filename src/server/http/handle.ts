@@ -9,7 +9,8 @@ import { ZodError, type ZodType } from "zod";
 import { authenticate } from "../auth/authenticate";
 import type { ServerState } from "../context";
 import type { AnyRoute } from "../route";
-import { HttpError, internalError, routeNotFound, tooManyRequests, validationFailure } from "./errors";
+import { badRequest, HttpError, internalError, routeNotFound, tooManyRequests, validationFailure } from "./errors";
+import { clientGone, RequestLifecycle, shuttingDown } from "./lifecycle";
 import { INFISICAL_LIMITS, type RateLimiter } from "./rate-limit";
 import type { Router } from "./router";
 
@@ -21,21 +22,37 @@ export interface HandlerOptions {
   router: Router<AnyRoute>;
   rateLimiter?: RateLimiter;
   log?: (line: string) => void;
+  /** Requests in flight (for shutdown); a fresh one when absent. */
+  lifecycle?: RequestLifecycle;
+  /** Whether a Host header may be answered (DNS-rebinding defence); every host when absent. */
+  hostAllowed?: (host: string | undefined) => boolean;
 }
 
 export function createRequestHandler(options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const lifecycle = options.lifecycle ?? new RequestLifecycle();
   return (req, res) => {
     const started = performance.now();
     let template = "(unmatched)";
     const method = req.method ?? "GET";
     const headers: Record<string, string> = {};
+    const controller = lifecycle.begin();
+    // "close" before the answer went out means the client went away.
+    res.once("close", () => {
+      if (!res.writableFinished) controller.abort(clientGone());
+    });
     const finish = (status: number, body: unknown) => {
-      send(res, status, body, headers);
+      lifecycle.end(controller);
+      send(req, res, status, body, headers);
       options.log?.(`${method} ${template} ${status} ${(performance.now() - started).toFixed(1)}ms`);
     };
-    handle(req, options, headers, (t) => {
-      template = t;
-    }).then(
+    const guarded = async () => {
+      if (lifecycle.closing) throw shuttingDown();
+      if (options.hostAllowed && !options.hostAllowed(headerValue(req.headers.host))) throw hostNotAllowed();
+      return handle(req, options, headers, controller.signal, (t) => {
+        template = t;
+      });
+    };
+    guarded().then(
       (result) => finish(200, result),
       (error: unknown) => {
         const httpError = toHttpError(error);
@@ -46,10 +63,20 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
   };
 }
 
+function hostNotAllowed(): HttpError {
+  // The value is the caller's; it is not echoed.
+  return new HttpError(
+    400,
+    "BadRequest",
+    "Host header not allowed: use a loopback name, or start the server with --allow-remote --allowed-hosts",
+  );
+}
+
 async function handle(
   req: IncomingMessage,
   options: HandlerOptions,
   headers: Record<string, string>,
+  signal: AbortSignal,
   setTemplate: (template: string) => void,
 ): Promise<unknown> {
   const method = req.method ?? "GET";
@@ -57,10 +84,7 @@ async function handle(
   const queryStart = rawUrl.indexOf("?");
   const pathname = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
   const match = options.router.match(method, pathname);
-  if (!match) {
-    await drain(req);
-    throw routeNotFound(method, pathname);
-  }
+  if (!match) throw routeNotFound(method, pathname);
   const route = match.value;
   setTemplate(route.path);
   const ip = req.socket.remoteAddress ?? "unknown";
@@ -71,10 +95,7 @@ async function handle(
     headers["x-ratelimit-limit"] = String(decision.limit);
     headers["x-ratelimit-remaining"] = String(decision.remaining);
     headers["x-ratelimit-reset"] = String(decision.resetSeconds);
-    if (!decision.allowed) {
-      await drain(req);
-      throw tooManyRequests(decision.resetSeconds);
-    }
+    if (!decision.allowed) throw tooManyRequests(decision.resetSeconds);
   }
 
   const rawBody = await readBody(req);
@@ -82,14 +103,18 @@ async function handle(
   const params = validate(route.params, match.params);
   const body = validate(route.body, parseJsonBody(rawBody, req.headers["content-type"]));
   const query = validate(route.query, parseQuery(queryStart === -1 ? "" : rawUrl.slice(queryStart + 1)));
-  return await route.handler({
+  const result = await route.handler({
     state: options.state,
     actor,
     request: { ip, userAgent: headerValue(req.headers["user-agent"]), method, template: route.path },
     params,
     query,
     body,
+    signal,
   });
+  // A change is acknowledged only once it is on disk (reads' audit entries ride along later).
+  if (method !== "GET") await options.state.store.durable();
+  return result;
 }
 
 function validate<T>(schema: ZodType<T, never, unknown> | ZodType<T> | undefined, input: unknown): T {
@@ -119,30 +144,35 @@ function parseQuery(search: string): Record<string, string> {
   return out;
 }
 
+/** The body, up to MAX_BODY_BYTES; past that (declared or sent) a 413 at once, without reading on. */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new HttpError(413, "Payload Too Large", "Request body is too large");
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(tooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off("data", onData);
+      req.pause();
+      reject(tooLarge());
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(size === 0 ? undefined : Buffer.concat(chunks)));
+    // A client that disconnects mid-body errors the stream or never sends "end": settle either way.
+    req.on("error", () => reject(clientGone()));
+    req.once("close", () => {
+      if (!req.complete) reject(clientGone());
     });
-    req.on("end", () => {
-      if (tooLarge) reject(new HttpError(413, "Payload Too Large", "Request body is too large"));
-      else resolve(size === 0 ? undefined : Buffer.concat(chunks));
-    });
-    req.on("error", reject);
   });
-}
-
-async function drain(req: IncomingMessage): Promise<void> {
-  try {
-    await readBody(req);
-  } catch {
-    // Only draining; the answer is already decided.
-  }
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -152,16 +182,53 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof ZodError) return validationFailure(error.issues);
+  // A uniqueness rule the route's own checks missed is still the caller's conflict, not a crash.
+  if (isConstraintViolation(error)) return badRequest("The request conflicts with existing data");
   return internalError();
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+function isConstraintViolation(error: unknown): boolean {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof code === "number" && (code & 0xff) === SQLITE_CONSTRAINT;
+}
+
+const SQLITE_CONSTRAINT = 19;
+/** After a refused body, how long the client may read the answer before the socket is dropped. */
+const LINGER_MS = 5_000;
+
+/**
+ * Writes the answer. A request whose body was not read to its end (refused, too large, or never
+ * needed) closes its connection: nothing more is read from it, so an endless body costs nothing.
+ */
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body ?? null);
+  const unread = !req.complete;
   res.writeHead(status, {
     ...headers,
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
+    ...(unread ? { connection: "close" } : {}),
   });
+  if (!unread) {
+    res.end(text);
+    return;
+  }
+  // Node drops a "connection: close" socket right after the answer; with the client's unread
+  // body still queued, that close is a TCP reset, which can destroy the answer before the client
+  // reads it. Instead: read nothing more, close our side only, drop the socket after a grace period.
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    socket.pause();
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+  req.pause();
   res.end(text);
 }

@@ -4,8 +4,12 @@
  */
 export const WINDOW_MS = 60_000;
 
-/** Per-minute limits of a licence-less self-hosted Infisical of 2024. */
-export const INFISICAL_LIMITS = { secrets: 60 } as const;
+/**
+ * Per-minute limits of a licence-less self-hosted Infisical of 2024: secretsLimit; authRateLimit
+ * (login1, login2, select-organization, complete-account); inviteUserRateLimit (invite-org
+ * signup and verify); writeLimit (here only admin signup).
+ */
+export const INFISICAL_LIMITS = { secrets: 60, auth: 60, invite: 30, write: 200 } as const;
 
 export interface RateDecision {
   allowed: boolean;

@@ -1,6 +1,7 @@
 /** `GET /api/v1/workspace/:workspaceId/audit-logs`: newest first, with the real server's filters. */
 import { z } from "zod";
 import { requirePermission } from "../auth/access";
+import { dateTime, MAX_OFFSET } from "../fields";
 import { type AnyRoute, route } from "../route";
 import type { Param } from "../store/database";
 
@@ -35,9 +36,9 @@ export const auditLogRoutes: AnyRoute[] = [
       userAgentType: z
         .enum(["web", "cli", "k8-operator", "terraform", "other", "InfisicalPythonSDK", "InfisicalNodeSDK"])
         .optional(),
-      startDate: z.string().datetime({ offset: true }).optional(),
-      endDate: z.string().datetime({ offset: true }).optional(),
-      offset: z.coerce.number().int().min(0).default(0),
+      startDate: dateTime().optional(),
+      endDate: dateTime().optional(),
+      offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
       limit: z.coerce.number().int().min(1).max(1000).default(20),
       actor: z.string().trim().max(200).optional(),
     }),
@@ -55,11 +56,11 @@ export const auditLogRoutes: AnyRoute[] = [
       }
       if (query.startDate) {
         where.push("created_at >= ?");
-        args.push(new Date(query.startDate).toISOString());
+        args.push(query.startDate);
       }
       if (query.endDate) {
         where.push("created_at <= ?");
-        args.push(new Date(query.endDate).toISOString());
+        args.push(query.endDate);
       }
       if (query.actor) {
         // Era M's "user-<id>" / "service-<id>" forms, or a bare id.

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { srpServerStart, srpServerVerify } from "../../provider/crypto";
 import { isAcceptedOrgMember } from "../auth/authenticate";
 import { ACCESS_TOKEN_SECONDS, signToken } from "../auth/tokens";
 import type { ServerState } from "../context";
@@ -14,8 +13,6 @@ import { badRequest, HttpError, unauthorized } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { nowIso, type OrgRow, orgJson, type UserRow, userJson } from "../rows";
 
-/** An SRP login must finish within this time after login1. */
-const SRP_LOGIN_TTL_MS = 5 * 60_000;
 const INITIAL_ORGANIZATION_NAME = "Admin Org";
 
 export function isInitialized(state: ServerState): boolean {
@@ -112,6 +109,7 @@ export const authRoutes: AnyRoute[] = [
     method: "POST",
     path: "/api/v1/admin/signup",
     auth: ["none"],
+    rateLimit: "write",
     body: z.object(accountKeyMaterial),
     handler: ({ state, body }) =>
       state.store.transaction(() => {
@@ -166,25 +164,37 @@ export const authRoutes: AnyRoute[] = [
     method: "POST",
     path: "/api/v3/auth/login1",
     auth: ["none"],
+    rateLimit: "auth",
     body: z.object({
       email: email(),
       providerAuthToken: z.string().max(4096).optional(),
       clientPublicKey: hex(1100),
     }),
-    handler: ({ state, body }) => {
+    handler: async ({ state, body, request }) => {
+      const { throttle, pending, srp } = state.logins;
+      throttle.assertAllowed(body.email, request.ip);
       const user = state.store.get<UserRow>(
         "SELECT * FROM users WHERE email = ? AND srp_verifier IS NOT NULL",
         body.email,
       );
-      if (!user?.srp_verifier || !user.srp_salt) throw badRequest("Failed to find user");
-      const session = srpServerStart(user.srp_verifier);
-      pruneSrpLogins(state);
-      state.srpLogins.set(body.email, {
-        serverSecret: session.serverSecret,
-        clientPublicKey: body.clientPublicKey.toLowerCase(),
-        startedAt: Date.now(),
-      });
-      return { serverPublicKey: session.serverPublicKey, salt: user.srp_salt };
+      if (!user?.srp_verifier || !user.srp_salt) {
+        throttle.failed(undefined, request.ip);
+        throw badRequest("Failed to find user");
+      }
+      const slot = pending.begin(body.email, user.id);
+      let challenge: Awaited<ReturnType<typeof srp.challenge>>;
+      try {
+        challenge = await srp.challenge(user.srp_verifier, body.clientPublicKey);
+      } catch (error) {
+        slot.cancel();
+        throw error;
+      }
+      if (!challenge) {
+        slot.cancel();
+        throw badRequest("Invalid client public key");
+      }
+      slot.ready(challenge.expectedClientProof, challenge.serverProof);
+      return { serverPublicKey: challenge.serverPublicKey, salt: user.srp_salt };
     },
   }),
 
@@ -192,6 +202,7 @@ export const authRoutes: AnyRoute[] = [
     method: "POST",
     path: "/api/v3/auth/login2",
     auth: ["none"],
+    rateLimit: "auth",
     body: z.object({
       email: email(),
       providerAuthToken: z.string().max(4096).optional(),
@@ -200,23 +211,19 @@ export const authRoutes: AnyRoute[] = [
     }),
     handler: ({ state, body, request }) => {
       if (!request.userAgent) throw badRequest("user agent header is required");
-      const pending = state.srpLogins.get(body.email);
-      state.srpLogins.delete(body.email);
-      const user = state.store.get<UserRow>("SELECT * FROM users WHERE email = ?", body.email);
+      const { throttle, pending } = state.logins;
+      throttle.assertAllowed(body.email, request.ip);
       const failed = badRequest("Failed to authenticate. Try again?");
-      if (!pending || !user?.srp_verifier || Date.now() - pending.startedAt > SRP_LOGIN_TTL_MS) throw failed;
-      let verified: { ok: boolean };
-      try {
-        verified = srpServerVerify({
-          verifier: user.srp_verifier,
-          serverSecret: pending.serverSecret,
-          clientPublicKey: pending.clientPublicKey,
-          clientProof: body.clientProof,
-        });
-      } catch {
+      const attempt = pending.take(body.email, body.clientProof);
+      // As the real server: a login2 with no login1 in progress fails but is not a guess.
+      if (attempt.kind === "none") throw failed;
+      if (attempt.kind === "mismatch") {
+        throttle.failed(body.email, request.ip);
         throw failed;
       }
-      if (!verified.ok) throw failed;
+      const user = state.store.get<UserRow>("SELECT * FROM users WHERE id = ?", attempt.userId);
+      if (!user?.srp_verifier) throw failed;
+      throttle.succeeded(body.email);
       return {
         mfaEnabled: false,
         encryptionVersion: 2,
@@ -251,6 +258,7 @@ export const authRoutes: AnyRoute[] = [
     method: "POST",
     path: "/api/v3/auth/select-organization",
     auth: ["userAnyOrg"],
+    rateLimit: "auth",
     body: z.object({ organizationId: uuid() }),
     handler: ({ state, actor, body }) => {
       const userId = actor.kind === "user" ? actor.userId : "";
@@ -261,8 +269,3 @@ export const authRoutes: AnyRoute[] = [
     },
   }),
 ];
-
-function pruneSrpLogins(state: ServerState): void {
-  const now = Date.now();
-  for (const [key, login] of state.srpLogins) if (now - login.startedAt > SRP_LOGIN_TTL_MS) state.srpLogins.delete(key);
-}

@@ -44,6 +44,7 @@ export const organizationRoutes: AnyRoute[] = [
     method: "POST",
     path: "/api/v1/invite-org/signup",
     auth: ["user"],
+    rateLimit: "invite",
     body: z.object({ inviteeEmail: email(), organizationId: uuid() }),
     handler: ({ state, actor, body }) => {
       const inviter = requireOrgMember(state, actor, body.organizationId);
@@ -104,6 +105,7 @@ export const organizationRoutes: AnyRoute[] = [
     method: "POST",
     path: "/api/v1/invite-org/verify",
     auth: ["none"],
+    rateLimit: "invite",
     body: z.object({ email: email(), organizationId: uuid(), code: z.string().trim().min(1).max(256) }),
     handler: ({ state, body }) =>
       state.store.transaction(() => {
@@ -142,6 +144,7 @@ export const organizationRoutes: AnyRoute[] = [
     method: "POST",
     path: "/api/v3/signup/complete-account/invite",
     auth: ["signup"],
+    rateLimit: "auth",
     body: z.object(accountKeyMaterial),
     handler: ({ state, actor, body }) =>
       state.store.transaction(() => {

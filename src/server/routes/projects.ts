@@ -146,7 +146,8 @@ export const projectRoutes: AnyRoute[] = [
         const now = nowIso();
         state.store.run(
           `INSERT INTO projects (id, org_id, name, slug, auto_capitalization, blind_salt_ciphertext, blind_salt_iv,
-             blind_salt_tag, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+             blind_salt_tag, blind_index_scheme, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 1, ?, ?, ?, 'hmac-sha256', ?, ?)`,
           projectId,
           orgId,
           body.projectName,

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
+import { normalizeScopePath, scopePathProblem } from "../../provider/api/scope-path";
 import { recordAudit } from "../audit";
 import { requirePermission } from "../auth/access";
 import { hashTokenSecret } from "../auth/authenticate";
@@ -14,13 +15,15 @@ import { badRequest, notFound, unauthorized } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { nowIso, type UserRow } from "../rows";
 
-/** A glob over folder paths: the characters of a folder path plus `*`, `?`. */
+/** A folder path or glob, trimmed and without a trailing slash as the real server stores it; the shared rule. */
 const scopePath = z
   .string()
-  .trim()
-  .min(1)
   .max(1024)
-  .regex(/^\/[a-zA-Z0-9_\-/*?]*$/, "Must be a folder path or glob starting with /");
+  .transform(normalizeScopePath)
+  .superRefine((pattern, ctx) => {
+    const problem = scopePathProblem(pattern);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Scope path ${problem}` });
+  });
 
 export function serviceTokenDataJson(token: ServiceTokenRow) {
   return {

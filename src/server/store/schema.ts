@@ -1,5 +1,7 @@
-/** The database schema. Bump SCHEMA_VERSION when it changes (there is no migration yet). */
-export const SCHEMA_VERSION = 1;
+/**
+ * The database schema: version 1 is what 0.1.0 wrote; each later version is one migration step
+ * in MIGRATIONS (a fresh database runs them all). Never edit a step that has shipped.
+ */
 
 /** What a secret holds; a row of secret_versions is a snapshot of the same columns. */
 const SECRET_CONTENT_COLUMNS = `  key_ciphertext TEXT NOT NULL,
@@ -18,7 +20,7 @@ const SECRET_CONTENT_COLUMNS = `  key_ciphertext TEXT NOT NULL,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,`;
 
-export const SCHEMA_SQL = `
+const SCHEMA_V1 = `
 CREATE TABLE server_config (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -175,3 +177,12 @@ CREATE TABLE audit_logs (
 CREATE INDEX audit_logs_project ON audit_logs (project_id);
 CREATE INDEX secrets_folder ON secrets (folder_id);
 `;
+
+/** `MIGRATIONS[n]` takes a database from version n to n + 1. */
+export const MIGRATIONS: readonly string[] = [
+  SCHEMA_V1,
+  // 0.2.0: each project records its blind-index scheme; projects written by 0.1.0 keep Argon2id.
+  "ALTER TABLE projects ADD COLUMN blind_index_scheme TEXT NOT NULL DEFAULT 'argon2id'",
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,6 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ServerDataError } from "../../provider/errors";
 
 export interface ServerKeys {
   tokenSigningKey: Buffer;
@@ -19,13 +20,18 @@ export function loadServerKeys(dataDir?: string): ServerKeys {
   if (!dataDir) return { tokenSigningKey: randomBytes(KEY_BYTES), atRestKey: randomBytes(KEY_BYTES) };
   const file = join(dataDir, "server-keys.json");
   if (existsSync(file)) {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as { tokenSigningKey?: string; atRestKey?: string };
+    let parsed: { tokenSigningKey?: string; atRestKey?: string } = {};
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8")) as typeof parsed;
+    } catch {
+      // Reported below as damaged, without the parser's message (it would quote the file).
+    }
     const keys = {
       tokenSigningKey: Buffer.from(parsed.tokenSigningKey ?? "", "base64"),
       atRestKey: Buffer.from(parsed.atRestKey ?? "", "base64"),
     };
     if (keys.tokenSigningKey.length !== KEY_BYTES || keys.atRestKey.length !== KEY_BYTES) {
-      throw new Error(`${file} is damaged: expected two ${KEY_BYTES}-byte base64 keys`);
+      throw new ServerDataError(file, `is damaged: expected two ${KEY_BYTES}-byte base64 keys`);
     }
     return keys;
   }

@@ -30,12 +30,7 @@ export const project = defineLookup({
       ? await getProject(ctx, args.projectId)
       : (await ctx.session.api.projects.list()).workspaces.find((p) => p.slug === args.slug);
     if (!found) {
-      throw new NotFoundError({
-        status: 0,
-        operation: "look up project",
-        route: "/api/v1/workspace",
-        serverMessage: "no such project",
-      });
+      throw new NotFoundError({ operation: "look up project", reason: "no such project" });
     }
     const { name, slug, organizationId, projectId, environments } = projectOutputs(found);
     return { name, slug, organizationId, projectId, environments };

@@ -8,7 +8,7 @@
  * Not loaded by `infisical-e2ee/pulumi`: only the local engine (local-engine.ts) and tests use it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PULUMI_UNKNOWN } from "./wire";
+import { PULUMI_UNKNOWN } from "../../src/pulumi/wire";
 
 type Json = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
  * under a key that lives only in this process's memory. Plain values leave only through unseal.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { isSecretWrapped, SECRET_SIG, SIG_KEY } from "./wire";
+import { isSecretWrapped, SECRET_SIG, SIG_KEY } from "../../src/pulumi/wire";
 
 export { isSecretWrapped };
 

@@ -17,8 +17,9 @@
  * provider host, as every `pulumi` command does. Not loaded by `infisical-e2ee/pulumi`.
  */
 import { isDeepStrictEqual } from "node:util";
-import { ValidationError } from "../provider/errors";
-import { SECRET_CONFIG_KEYS } from "./connection";
+import { ValidationError } from "../../src/provider/errors";
+import { SECRET_CONFIG_KEYS } from "../../src/pulumi/connection";
+import { PROVIDER_KEY } from "../../src/pulumi/wire";
 import { type StateResource, StateSealer, type StateSnapshot, unwrapSecrets, wrapSecret } from "./engine-state";
 import {
   type Program,
@@ -28,7 +29,6 @@ import {
   type StackOutput,
 } from "./program-runner";
 import { DIFF, type HostError, ProviderHost } from "./provider-host";
-import { PROVIDER_KEY } from "./wire";
 
 export type { StateResource, StateSnapshot } from "./engine-state";
 export type { Program, StackOutput } from "./program-runner";

@@ -4,7 +4,7 @@
  * needed. The host runs in a temporary project directory whose node_modules/infisical-e2ee makes
  * the stored provider text's `require("infisical-e2ee/pulumi/runtime")` resolve.
  *
- * Not loaded by `infisical-e2ee/pulumi`: only the local engine (local-engine.ts) and tests use it.
+ * Test and demo machinery, not shipped: only the local engine (local-engine.ts) and tests use it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -18,7 +18,7 @@ const { Struct } = require(require.resolve("google-protobuf/google/protobuf/stru
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb.js");
 const providerPb = require("@pulumi/pulumi/proto/provider_pb.js");
 
-/** The package root: dist*\/src/pulumi → three levels up. */
+/** The package root: dist*\/scripts/pulumi-engine → three levels up. */
 export const packageRoot = path.resolve(__dirname, "..", "..", "..");
 
 /** DiffResponse.DiffChanges of the provider protocol. */
@@ -62,7 +62,7 @@ function linkPackage(projectDir: string, runtimeFile: string | undefined) {
     symlinkSync(packageRoot, link, "dir");
     return;
   }
-  const target = runtimeFile ?? path.join(__dirname, "runtime.js");
+  const target = runtimeFile ?? path.join(__dirname, "..", "..", "src", "pulumi", "runtime.js");
   mkdirSync(link);
   writeFileSync(
     path.join(link, "package.json"),
