@@ -6,8 +6,10 @@
  * back staggered rather than in lockstep:
  *  - the callers a returned batch released are the likeliest to come back soon, so the next
  *    batch waits for up to that many of them (cohorts merge instead of alternating half-full
- *    batches for ever), for half as long as the returned batch flew, within [gatherMs, maxGatherMs]:
- *    a slow server is worth waiting on, a fast one is not;
+ *    batches for ever). The wait, counted from when that batch returned, is the longer of half its
+ *    flight and 1.5 × how long the previous cohort took to come back, within [gatherMs, maxGatherMs]:
+ *    a slow server is worth waiting on, and so is a caller (Terraform writing its state) that is
+ *    slow to return even when the server is fast;
  *  - a second batch may fly beside the first only when a full batch is waiting.
  * Items name what they claim (secret names): an item whose claim is in flight, or taken by an
  * earlier item of the batch being formed, waits, so operations on one name keep arrival order.
@@ -55,8 +57,15 @@ interface Lane<T> {
   expected: number;
   /** Until when `expected` holds. */
   expectUntil: number;
-  /** How long the next gather may wait, from the last batch's flight time. */
+  /** How long the next gather may wait after the last batch returned. */
   gatherMs: number;
+  /** When the last batch returned. */
+  returnedAt: number;
+  /** Callers of the last returned batch not seen again yet, and the latest return among those seen (ms). */
+  cohortLeft: number;
+  cohortReturnMs: number;
+  /** How long the previous cohort took to come back in full (ms). */
+  returnMs: number;
   timer?: NodeJS.Timeout;
   /** A pump is scheduled for the end of this event-loop turn. */
   kicked: boolean;
@@ -88,6 +97,10 @@ export class GroupCommit<T> {
     const lane = this.#lane(key);
     lane.waiting.push(item);
     if (lane.expected > 0) lane.expected -= 1;
+    if (lane.cohortLeft > 0) {
+      lane.cohortLeft -= 1;
+      lane.cohortReturnMs = Math.max(lane.cohortReturnMs, this.#now() - lane.returnedAt);
+    }
     this.#kick(key, lane);
   }
 
@@ -118,6 +131,10 @@ export class GroupCommit<T> {
         expected: 0,
         expectUntil: 0,
         gatherMs: this.#options.gatherMs,
+        returnedAt: 0,
+        cohortLeft: 0,
+        cohortReturnMs: 0,
+        returnMs: 0,
         kicked: false,
         gathered: false,
       };
@@ -150,11 +167,14 @@ export class GroupCommit<T> {
       if (lane.inFlight > 0 && !full) break;
       const stillComing = lane.expected > 0 && this.#now() < lane.expectUntil;
       if (!full && stillComing && !lane.gathered) {
-        lane.timer ??= setTimeout(() => {
-          lane.timer = undefined;
-          lane.gathered = true;
-          this.#pump(key, lane);
-        }, lane.gatherMs);
+        lane.timer ??= setTimeout(
+          () => {
+            lane.timer = undefined;
+            lane.gathered = true;
+            this.#pump(key, lane);
+          },
+          Math.max(0, lane.returnedAt + lane.gatherMs - this.#now()),
+        );
         break;
       }
       this.#dispatch(key, lane, batch);
@@ -175,8 +195,14 @@ export class GroupCommit<T> {
     const started = this.#now();
     const settled = () => {
       lane.inFlight -= 1;
+      const now = this.#now();
+      if (lane.cohortReturnMs > 0) lane.returnMs = lane.cohortReturnMs;
+      lane.cohortReturnMs = 0;
+      lane.cohortLeft = batch.length;
+      lane.returnedAt = now;
       const { gatherMs, maxGatherMs } = this.#options;
-      lane.gatherMs = Math.min(maxGatherMs, Math.max(gatherMs, (this.#now() - started) / 2));
+      const wanted = Math.max((now - started) / 2, 1.5 * lane.returnMs);
+      lane.gatherMs = Math.min(maxGatherMs, Math.max(gatherMs, wanted));
       for (const c of claims) lane.claimed.delete(c);
       lane.expected += batch.length;
       lane.expectUntil = this.#now() + this.#options.lingerMs;

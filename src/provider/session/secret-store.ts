@@ -115,7 +115,7 @@ function isAmbiguous(error: unknown): boolean {
 function isWholeRequestFailure(error: unknown): boolean {
   if (error instanceof RateLimitedError || error instanceof UnauthorizedError) return true;
   if (error instanceof TransportError) return true;
-  return error instanceof ApiError && error.status >= 500;
+  return error instanceof ApiError && error.status !== undefined && error.status >= 500;
 }
 
 /** The single-secret routes cannot address a secret named `batch` (the batch route is matched first). */
