@@ -5,9 +5,11 @@
  * Two refinements make this hold under real Terraform and Pulumi scheduling, whose callers come
  * back staggered rather than in lockstep:
  *  - the callers a returned batch released are the likeliest to come back soon, so the next
- *    batch waits for up to that many of them (cohorts merge instead of alternating half-full
- *    batches for ever). The wait, counted from when that batch returned, is the longer of half its
- *    flight and 1.5 × how long the previous cohort took to come back, within [gatherMs, maxGatherMs]:
+ *    batch waits for as many callers as the largest batch yet held (or that batch's own, if more):
+ *    cohorts merge instead of alternating half-full batches, and a batch that started small grows
+ *    back to the callers' full number at once. The wait, counted from the first arrival, is the
+ *    longer of half the returned batch's flight and 1.5 × how long the previous cohort took to
+ *    arrive from first to last, within [gatherMs, maxGatherMs]:
  *    a slow server is worth waiting on, and so is a caller (Terraform writing its state) that is
  *    slow to return even when the server is fast;
  *  - a second batch may fly beside the first only when a full batch is waiting.
@@ -59,13 +61,14 @@ interface Lane<T> {
   expectUntil: number;
   /** How long the next gather may wait after the last batch returned. */
   gatherMs: number;
-  /** When the last batch returned. */
-  returnedAt: number;
-  /** Callers of the last returned batch not seen again yet, and the latest return among those seen (ms). */
+  /** The most items one batch has held: how many callers are about. */
+  peak: number;
+  /** Arrivals since the last batch returned still counted as its cohort, when the first came, and the spread so far (ms). */
   cohortLeft: number;
-  cohortReturnMs: number;
-  /** How long the previous cohort took to come back in full (ms). */
-  returnMs: number;
+  cohortFirstAt: number;
+  cohortSpreadMs: number;
+  /** From first to last arrival of the previous cohort (ms). */
+  spreadMs: number;
   timer?: NodeJS.Timeout;
   /** A pump is scheduled for the end of this event-loop turn. */
   kicked: boolean;
@@ -98,8 +101,10 @@ export class GroupCommit<T> {
     lane.waiting.push(item);
     if (lane.expected > 0) lane.expected -= 1;
     if (lane.cohortLeft > 0) {
+      const now = this.#now();
+      if (lane.cohortFirstAt === 0) lane.cohortFirstAt = now;
       lane.cohortLeft -= 1;
-      lane.cohortReturnMs = Math.max(lane.cohortReturnMs, this.#now() - lane.returnedAt);
+      lane.cohortSpreadMs = now - lane.cohortFirstAt;
     }
     this.#kick(key, lane);
   }
@@ -131,10 +136,11 @@ export class GroupCommit<T> {
         expected: 0,
         expectUntil: 0,
         gatherMs: this.#options.gatherMs,
-        returnedAt: 0,
+        peak: 0,
         cohortLeft: 0,
-        cohortReturnMs: 0,
-        returnMs: 0,
+        cohortFirstAt: 0,
+        cohortSpreadMs: 0,
+        spreadMs: 0,
         kicked: false,
         gathered: false,
       };
@@ -167,14 +173,11 @@ export class GroupCommit<T> {
       if (lane.inFlight > 0 && !full) break;
       const stillComing = lane.expected > 0 && this.#now() < lane.expectUntil;
       if (!full && stillComing && !lane.gathered) {
-        lane.timer ??= setTimeout(
-          () => {
-            lane.timer = undefined;
-            lane.gathered = true;
-            this.#pump(key, lane);
-          },
-          Math.max(0, lane.returnedAt + lane.gatherMs - this.#now()),
-        );
+        lane.timer ??= setTimeout(() => {
+          lane.timer = undefined;
+          lane.gathered = true;
+          this.#pump(key, lane);
+        }, lane.gatherMs);
         break;
       }
       this.#dispatch(key, lane, batch);
@@ -196,15 +199,16 @@ export class GroupCommit<T> {
     const settled = () => {
       lane.inFlight -= 1;
       const now = this.#now();
-      if (lane.cohortReturnMs > 0) lane.returnMs = lane.cohortReturnMs;
-      lane.cohortReturnMs = 0;
-      lane.cohortLeft = batch.length;
-      lane.returnedAt = now;
+      if (lane.cohortFirstAt !== 0) lane.spreadMs = lane.cohortSpreadMs;
       const { gatherMs, maxGatherMs } = this.#options;
-      const wanted = Math.max((now - started) / 2, 1.5 * lane.returnMs);
+      const wanted = Math.max((now - started) / 2, 1.5 * lane.spreadMs);
       lane.gatherMs = Math.min(maxGatherMs, Math.max(gatherMs, wanted));
       for (const c of claims) lane.claimed.delete(c);
-      lane.expected += batch.length;
+      lane.peak = Math.max(lane.peak, batch.length);
+      lane.expected = Math.max(lane.expected + batch.length, lane.peak - lane.waiting.length);
+      lane.cohortLeft = lane.expected;
+      lane.cohortFirstAt = 0;
+      lane.cohortSpreadMs = 0;
       lane.expectUntil = this.#now() + this.#options.lingerMs;
       this.#kick(key, lane);
     };
