@@ -126,8 +126,9 @@ describe("request counts through real terraform", { skip }, () => {
 
   test("20 environments × 10 secrets: never more writes than secrets, one list per environment on plan", async (t) => {
     const { apply, plan, destroy } = await cycle(t, TWENTY_ENVIRONMENTS);
-    // Terraform walks resources in no particular order, so its 10 callers rarely share a location;
-    // the batch routes carry one location each. The issue's ≤ 40 is not reachable (see the report).
+    // Issue #11's target is ≤ 40 writes each way; measured: 186 to 196. Terraform walks resources in
+    // no particular order, so its 10 callers at a time spread over 20 locations rarely share one, and
+    // the batch routes carry one location each. Held here at "never more than naive" until decided.
     assert.ok(apply.writes <= 200, `apply sent ${apply.writes} secret writes: ${apply.summary}`);
     assert.ok(destroy.writes <= 200, `destroy sent ${destroy.writes} secret writes: ${destroy.summary}`);
     const environments = TWENTY_ENVIRONMENTS.environments.length;

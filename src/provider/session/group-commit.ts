@@ -8,7 +8,7 @@
  *    batch waits for as many callers as the largest batch yet held (or that batch's own, if more):
  *    cohorts merge instead of alternating half-full batches, and a batch that started small grows
  *    back to the callers' full number at once. The wait, counted from the first arrival, is the
- *    longer of half the returned batch's flight and 1.5 × how long the previous cohort took to
+ *    longer of half the returned batch's flight and twice how long recent cohorts took to
  *    arrive from first to last, within [gatherMs, maxGatherMs]:
  *    a slow server is worth waiting on, and so is a caller (Terraform writing its state) that is
  *    slow to return even when the server is fast;
@@ -67,7 +67,7 @@ interface Lane<T> {
   cohortLeft: number;
   cohortFirstAt: number;
   cohortSpreadMs: number;
-  /** From first to last arrival of the previous cohort (ms). */
+  /** From first to last arrival of recent cohorts (ms; the latest, or a decaying slower one). */
   spreadMs: number;
   timer?: NodeJS.Timeout;
   /** A pump is scheduled for the end of this event-loop turn. */
@@ -199,9 +199,10 @@ export class GroupCommit<T> {
     const settled = () => {
       lane.inFlight -= 1;
       const now = this.#now();
-      if (lane.cohortFirstAt !== 0) lane.spreadMs = lane.cohortSpreadMs;
+      // Remember a slow cohort for a while: one quick cohort must not shrink the wait below the next slow one.
+      if (lane.cohortFirstAt !== 0) lane.spreadMs = Math.max(lane.cohortSpreadMs, 0.75 * lane.spreadMs);
       const { gatherMs, maxGatherMs } = this.#options;
-      const wanted = Math.max((now - started) / 2, 1.5 * lane.spreadMs);
+      const wanted = Math.max((now - started) / 2, 2 * lane.spreadMs);
       lane.gatherMs = Math.min(maxGatherMs, Math.max(gatherMs, wanted));
       for (const c of claims) lane.claimed.delete(c);
       lane.peak = Math.max(lane.peak, batch.length);
