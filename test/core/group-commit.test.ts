@@ -156,6 +156,44 @@ describe("group commit", () => {
     assert.deepEqual(r.ids(3), [5, 6, 7], "all three back: sent without waiting for the timer");
   });
 
+  it("a batch that started small waits for as many callers as the largest batch held", async () => {
+    const r = recorder({ gatherMs: 20, maxGatherMs: 20, lingerMs: 10_000 });
+    for (let i = 0; i < 3; i++) r.commit.submit("a", r.item());
+    await turn();
+    await r.settle(0);
+    r.commit.submit("a", r.item());
+    await sleep(60);
+    assert.deepEqual(r.ids(1), [3], "the other two never came back: the timer sent it alone");
+    await r.settle(1);
+    r.commit.submit("a", r.item());
+    await turn();
+    assert.equal(r.sent.length, 2, "one caller was released, but three have been about: it waits");
+    r.commit.submit("a", r.item());
+    r.commit.submit("a", r.item());
+    await turn();
+    assert.deepEqual(r.ids(2), [4, 5, 6], "back to a batch of three without waiting for the timer");
+  });
+
+  it("the gather wait grows with how spread out the last cohort's arrivals were", async () => {
+    const r = recorder({ gatherMs: 10, maxGatherMs: 10_000, lingerMs: 10_000 });
+    r.commit.submit("a", r.item());
+    r.commit.submit("a", r.item());
+    await turn();
+    await r.settle(0);
+    r.commit.submit("a", r.item());
+    await turn();
+    r.advance(100);
+    r.commit.submit("a", r.item());
+    await turn();
+    assert.deepEqual(r.ids(1), [2, 3], "the cohort came back 100 ms from first to last");
+    await r.settle(1);
+    r.commit.submit("a", r.item());
+    await sleep(100);
+    assert.equal(r.sent.length, 2, "waited for twice that spread, not gatherMs");
+    await sleep(200);
+    assert.deepEqual(r.ids(2), [4]);
+  });
+
   it("the gather wait is bounded by gatherMs", async () => {
     const r = recorder({ gatherMs: 20, maxGatherMs: 20, lingerMs: 1_000 });
     r.commit.submit("a", r.item());

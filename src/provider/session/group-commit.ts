@@ -65,7 +65,7 @@ interface Lane<T> {
   peak: number;
   /** Arrivals since the last batch returned still counted as its cohort, when the first came, and the spread so far (ms). */
   cohortLeft: number;
-  cohortFirstAt: number;
+  cohortFirstAt: number | undefined;
   cohortSpreadMs: number;
   /** From first to last arrival of recent cohorts (ms; the latest, or a decaying slower one). */
   spreadMs: number;
@@ -102,7 +102,7 @@ export class GroupCommit<T> {
     if (lane.expected > 0) lane.expected -= 1;
     if (lane.cohortLeft > 0) {
       const now = this.#now();
-      if (lane.cohortFirstAt === 0) lane.cohortFirstAt = now;
+      lane.cohortFirstAt ??= now;
       lane.cohortLeft -= 1;
       lane.cohortSpreadMs = now - lane.cohortFirstAt;
     }
@@ -138,7 +138,7 @@ export class GroupCommit<T> {
         gatherMs: this.#options.gatherMs,
         peak: 0,
         cohortLeft: 0,
-        cohortFirstAt: 0,
+        cohortFirstAt: undefined,
         cohortSpreadMs: 0,
         spreadMs: 0,
         kicked: false,
@@ -200,7 +200,7 @@ export class GroupCommit<T> {
       lane.inFlight -= 1;
       const now = this.#now();
       // Remember a slow cohort for a while: one quick cohort must not shrink the wait below the next slow one.
-      if (lane.cohortFirstAt !== 0) lane.spreadMs = Math.max(lane.cohortSpreadMs, 0.75 * lane.spreadMs);
+      if (lane.cohortFirstAt !== undefined) lane.spreadMs = Math.max(lane.cohortSpreadMs, 0.75 * lane.spreadMs);
       const { gatherMs, maxGatherMs } = this.#options;
       const wanted = Math.max((now - started) / 2, 2 * lane.spreadMs);
       lane.gatherMs = Math.min(maxGatherMs, Math.max(gatherMs, wanted));
@@ -208,7 +208,7 @@ export class GroupCommit<T> {
       lane.peak = Math.max(lane.peak, batch.length);
       lane.expected = Math.max(lane.expected + batch.length, lane.peak - lane.waiting.length);
       lane.cohortLeft = lane.expected;
-      lane.cohortFirstAt = 0;
+      lane.cohortFirstAt = undefined;
       lane.cohortSpreadMs = 0;
       lane.expectUntil = this.#now() + this.#options.lingerMs;
       this.#kick(key, lane);
