@@ -1,7 +1,8 @@
 /**
- * Request coalescing benchmark: apply N secrets in one environment with 10 concurrent callers
- * (Terraform's default parallelism), then refresh them, once with coalescing and once naive
- * (one request per secret). Counts come from the embedded server's own request log.
+ * Core-level coalescing benchmark: N secret creates through the core with 10 callers in lockstep,
+ * then a refresh, once with coalescing and once naive (one request per secret). Callers in
+ * lockstep are the best case; terraform-batching.bench.ts measures real Terraform and Pulumi
+ * scheduling, which is what users get. Counts come from the embedded server's own request log.
  * Then the same against the server's `rateLimit: "infisical"` mode (60/min per secret route).
  *
  *   npx node dist/bench/coalescing.bench.js            (N=500, rate-limited N=150)
@@ -11,6 +12,7 @@ import { bootstrap } from "../src/provider/bootstrap";
 import { secret } from "../src/provider/resources/secret";
 import { silentLogger } from "../src/provider/schema/resource";
 import { openSession } from "../src/provider/session";
+import { NO_COALESCING } from "../src/provider/session/secret-store";
 import { startServer } from "../src/server";
 
 const EMAIL = "bench@example.com";
@@ -50,7 +52,7 @@ async function scenario(label: string, n: number, rateLimit: "off" | "infisical"
   });
   try {
     const boot = await bootstrap({ host: server.url, email: EMAIL, password: PASSWORD, projectName: "bench" });
-    const coalescing = naive ? { windowMs: 0, maxBatchSize: 1, snapshotTtlMs: 0 } : {};
+    const coalescing = naive ? NO_COALESCING : {};
     const session = openSession({ host: server.url, email: EMAIL, password: PASSWORD }, { env: {}, coalescing });
     const ctx = { session, log: silentLogger };
     await session.projectKey(boot.projectId);

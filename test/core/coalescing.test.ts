@@ -89,7 +89,7 @@ describe("request coalescing", () => {
     );
   });
 
-  it("a failing batch falls back to one call per item so each caller gets a precise result", async () => {
+  it("a batch refused for one taken name settles with one list: the taken one fails, the others go again together", async () => {
     const session = h.userSession();
     const location = { projectId: h.boot.projectId, environment: "prod", path: "/" };
     await session.secrets.create(location, { key: "TAKEN", value: "old", comment: "" });
@@ -101,8 +101,9 @@ describe("request coalescing", () => {
     assert.equal(results[2]!.status, "fulfilled");
     assert.equal(results[1]!.status, "rejected");
     assert.equal((results[1] as PromiseRejectedResult).reason.code, "ERR_API_CONFLICT");
-    assert.equal(h.count("POST", "/api/v3/secrets/batch", from), 1);
-    assert.equal(h.count("POST", "/api/v3/secrets/:secretName", from), 3);
+    assert.equal(h.count("POST", "/api/v3/secrets/batch", from), 2, "the refused batch, then the two fresh ones");
+    assert.equal(h.count("GET", "/api/v3/secrets", from), 1, "one list told the items apart");
+    assert.equal(h.count("POST", "/api/v3/secrets/:secretName", from), 0, "no request per item");
     const values = await h.userSession().secrets.list(location);
     assert.equal(values.find((s) => s.key === "TAKEN")?.value, "old");
   });
@@ -123,6 +124,21 @@ describe("request coalescing", () => {
       ["2", "3", "4"],
     );
     assert.equal((await h.userSession().secrets.get(location, "ORDERED"))?.value, "4");
+  });
+
+  it("INFISICAL_COALESCING=0 sends one request per write and lists on every read", async () => {
+    const naive = h.userSession({ env: { INFISICAL_COALESCING: "0" } });
+    const location = { projectId: h.boot.projectId, environment: "dev", path: "/" };
+    const from = h.requests.length;
+    await Promise.all(
+      ["N_1", "N_2", "N_3", "N_4"].map((key) => naive.secrets.create(location, { key, value: key, comment: "" })),
+    );
+    assert.equal(h.count("POST", "/api/v3/secrets/:secretName", from), 4);
+    assert.equal(h.count("POST", "/api/v3/secrets/batch", from), 0);
+    const readFrom = h.requests.length;
+    await naive.secrets.get(location, "N_1");
+    await naive.secrets.get(location, "N_2");
+    assert.equal(h.count("GET", "/api/v3/secrets", readFrom), 2);
   });
 
   it("reads after our own write see the write (snapshot invalidated)", async () => {

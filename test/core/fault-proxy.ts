@@ -3,6 +3,7 @@
  * in which case it answers 429 (with retry-after), 503, 401 (a token the server calls stale), drops
  * the connection before forwarding,
  * or forwards and then drops the connection so the answer is lost (the request did happen).
+ * Besides counted rules, faults can strike at random at given rates (seeded, so a run repeats).
  */
 import { forwardTo, listenOnLoopback } from "../support/loopback-proxy";
 
@@ -16,6 +17,26 @@ export interface FaultRule {
   times: number;
 }
 
+/** Faults at random: each matching request gets at most one, with these probabilities. */
+export interface RandomFaults {
+  seed: number;
+  rates: Partial<Record<Fault, number>>;
+  /** Requests whose path (without query) matches; default all. */
+  path?: RegExp;
+}
+
+/** mulberry32: a tiny seeded generator, so a faulty run can be repeated exactly. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export interface FaultProxy {
   url: string;
   /** Each injected fault, with when it was answered (Date.now()). */
@@ -25,21 +46,31 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+function randomFault(random: RandomFaults | undefined, draw: () => number, path: string): Fault | undefined {
+  if (!random || (random.path && !random.path.test(path))) return undefined;
+  let roll = draw();
+  for (const [fault, rate] of Object.entries(random.rates) as [Fault, number][]) {
+    if (roll < rate) return fault;
+    roll -= rate;
+  }
+  return undefined;
+}
+
+export async function startFaultProxy(target: string, random?: RandomFaults): Promise<FaultProxy> {
   const rules: FaultRule[] = [];
   const targetUrl = new URL(target);
+  const draw = seeded(random?.seed ?? 0);
   const listener = await listenOnLoopback((req, body, res) => {
     const path = (req.url ?? "").split("?")[0]!;
     const rule = rules.find((r) => r.times > 0 && r.method === req.method && r.path.test(path));
-    if (rule) {
-      rule.times -= 1;
-      state.injected.push({ method: req.method!, path, fault: rule.fault, at: Date.now() });
-    }
+    if (rule) rule.times -= 1;
+    const fault = rule?.fault ?? randomFault(random, draw, path);
+    if (fault) state.injected.push({ method: req.method!, path, fault, at: Date.now() });
     const forward = () => {
       state.forwarded += 1;
       return forwardTo(targetUrl, req, body);
     };
-    switch (rule?.fault) {
+    switch (fault) {
       case "429":
         res.writeHead(429, { "content-type": "application/json", "retry-after": "1" });
         res.end(

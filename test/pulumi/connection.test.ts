@@ -29,6 +29,7 @@ test("config keys and their secrecy come from the core schema", () => {
     organizationId: "organizationId",
     allowInsecureHttp: "allowInsecureHttp",
     timeoutMs: "timeoutMs",
+    coalescing: "coalescing",
     trustedKeyFingerprints: "trustedKeyFingerprints",
     allowServerKeyedProjects: "allowServerKeyedProjects",
   });

@@ -21,7 +21,7 @@ import { CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors
 import { KeyRing } from "./key-ring";
 import { vouchForSender } from "./key-sender";
 import { forgetLogin, type LoginCredentials, loginOnce, releaseLogins, type UserLogin } from "./login";
-import { type CoalescingOptions, CoalescingSecretStore } from "./secret-store";
+import { type CoalescingOptions, CoalescingSecretStore, NO_COALESCING } from "./secret-store";
 import type { AuthMode, Session, SessionUser } from "./session";
 import { type Env, type ResolvedSettings, resolveSettings, settingError } from "./settings";
 import type { ConnectionSettings } from "./types";
@@ -43,7 +43,7 @@ export interface OpenSessionOptions {
   /** Environment variables to fall back on; defaults to process.env. */
   env?: Env;
   log?: Logger;
-  /** Tuning for request coalescing (tests and benchmarks). */
+  /** Tuning for request coalescing (tests); the `coalescing` setting turns it off. */
   coalescing?: Partial<CoalescingOptions>;
   /** Tuning for retries (tests shorten the delays). */
   retry?: Partial<RetryPolicy>;
@@ -88,7 +88,7 @@ class ConnectedSession implements Session {
       this.api,
       (projectId) => this.#keys.get(projectId),
       this.#log,
-      options.coalescing,
+      settings.coalescing ? options.coalescing : NO_COALESCING,
     );
   }
 

@@ -1,35 +1,59 @@
 /**
- * Coalescing, encrypting access to secrets. Writes on one (project, environment, path) that
- * arrive within a short window go out as one batch call per kind (create / update / delete,
- * chunked); when a batch fails, each item is retried alone so every caller gets its own precise
- * result. Reads are served from one list call per location (a short-lived snapshot that our own
- * writes invalidate). A create whose answer was lost is never repeated blindly: the secret is
- * looked up and adopted only when it carries exactly the ciphertext we sent.
+ * Coalescing, encrypting access to secrets. Writes go through a group commit per (project,
+ * environment, path) (group-commit.ts): while a batch for a location is in flight, later writes
+ * wait and go out together, one batch call per kind (create / update / delete); a lone write
+ * goes out at once; renames keep their own requests. A batch that fails for one of its items
+ * falls back per item so every caller gets its own precise result; a batch whose answer was lost
+ * is settled with one list call (ours adopted, missing ones sent again with the next batch), never
+ * one request per item. Reads are served from one list call per location: a snapshot kept while
+ * reads keep coming (bounded in age), into which our own acknowledged writes are folded so a read
+ * never misses its own write and a destroy does not list again after every batch. A create whose answer was lost is never repeated blindly: the
+ * secret is adopted only when it carries exactly the ciphertext we sent.
  */
 import type { Api } from "../api";
 import type { BatchCreateItem } from "../api/secrets";
 import type { SecretCiphertexts, SecretScope, WireSecret } from "../api/wire";
-import { ApiError, ConflictError, NotFoundError, ProviderError, TransportError } from "../errors";
+import {
+  ApiError,
+  ConflictError,
+  NotFoundError,
+  ProviderError,
+  RateLimitedError,
+  TransportError,
+  UnauthorizedError,
+} from "../errors";
 import type { Logger } from "../schema/resource";
+import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitOptions, NO_GROUP_COMMIT } from "./group-commit";
 import { decryptSecret, encryptSecret } from "./secret-codec";
 import type { PlainSecret, SecretLocation, SecretStore, SecretUpdate, SecretWrite } from "./session";
 
-export interface CoalescingOptions {
-  /** How long to wait for more writes on the same location before sending (ms). */
-  windowMs: number;
-  /** Largest batch sent in one call. */
-  maxBatchSize: number;
-  /** How long a list snapshot serves reads (ms). */
+export interface CoalescingOptions extends GroupCommitOptions {
+  /** A list snapshot serves reads while it was used within this long (ms)... */
   snapshotTtlMs: number;
+  /** ...and is at most this old (ms), so a long-running program still sees others' changes. */
+  snapshotMaxAgeMs: number;
 }
 
-export const DEFAULT_COALESCING: CoalescingOptions = { windowMs: 8, maxBatchSize: 100, snapshotTtlMs: 2_000 };
+export const DEFAULT_COALESCING: CoalescingOptions = {
+  ...DEFAULT_GROUP_COMMIT,
+  snapshotTtlMs: 10_000,
+  snapshotMaxAgeMs: 30_000,
+};
+
+/** Coalescing off: one request per write and a list call per read, for comparison with the naive way. */
+export const NO_COALESCING: CoalescingOptions = { ...NO_GROUP_COMMIT, snapshotTtlMs: 0, snapshotMaxAgeMs: 0 };
+
+/** How often one write may be sent again after its batch's answer was lost. */
+const MAX_RESENDS = 3;
 
 type Deferred<T> = { resolve: (value: T) => void; reject: (error: unknown) => void };
 
 interface PendingCreate extends Deferred<PlainSecret> {
   kind: "create";
   secret: SecretWrite;
+  resends: number;
+  /** Encrypted once: every resend carries the same ciphertext, so a lost first attempt is recognised as ours. */
+  body?: SecretCiphertexts;
 }
 interface PendingUpdate extends Deferred<PlainSecret> {
   kind: "update";
@@ -38,32 +62,42 @@ interface PendingUpdate extends Deferred<PlainSecret> {
 interface PendingDelete extends Deferred<boolean> {
   kind: "delete";
   key: string;
+  resends: number;
 }
 type Pending = PendingCreate | PendingUpdate | PendingDelete;
 
-interface Queue {
-  location: SecretLocation;
-  items: Pending[];
-  timer?: NodeJS.Timeout;
-  /** Secret names with a request in flight; later operations on them wait. */
-  busy: Set<string>;
+interface Snapshot {
+  /** When the list was requested. */
+  at: number;
+  lastUse: number;
+  secrets: Promise<PlainSecret[]>;
 }
 
-interface Snapshot {
-  generation: number;
-  at: number;
-  secrets: Promise<PlainSecret[]>;
+/** What an acknowledged write changed, folded into a snapshot. */
+type Change = { put: PlainSecret; removed?: string } | { removed: string };
+
+function applyChange(secrets: PlainSecret[], change: Change): PlainSecret[] {
+  const put = "put" in change ? change.put : undefined;
+  const kept = secrets.filter(
+    (s) => s.key !== change.removed && (put === undefined || (s.key !== put.key && s.secretId !== put.secretId)),
+  );
+  return put ? [...kept, put] : kept;
 }
 
 function locationKey(l: SecretLocation): string {
   return JSON.stringify([l.projectId, l.environment, l.path]);
 }
 
+function locationOfKey(key: string): SecretLocation {
+  const [projectId, environment, path] = JSON.parse(key) as [string, string, string];
+  return { projectId, environment, path };
+}
+
 function scopeOf(l: SecretLocation): SecretScope {
   return { workspaceId: l.projectId, environment: l.environment, secretPath: l.path };
 }
 
-/** A create failed in a way that leaves it unknown whether the server stored it. */
+/** A write failed in a way that leaves it unknown whether the server did it. */
 function isAmbiguous(error: unknown): boolean {
   if (error instanceof TransportError) return true;
   return (
@@ -73,6 +107,19 @@ function isAmbiguous(error: unknown): boolean {
     [500, 502, 503, 504].includes(error.status)
   );
 }
+
+/**
+ * A failure of the request as a whole (rate limit or credentials after the retries, a server
+ * error, no answer): sending each item alone would only repeat it once per item.
+ */
+function isWholeRequestFailure(error: unknown): boolean {
+  if (error instanceof RateLimitedError || error instanceof UnauthorizedError) return true;
+  if (error instanceof TransportError) return true;
+  return error instanceof ApiError && error.status !== undefined && error.status >= 500;
+}
+
+/** The single-secret routes cannot address a secret named `batch` (the batch route is matched first). */
+const BATCH_ROUTE_NAME = "batch";
 
 function keysOf(item: Pending): string[] {
   if (item.kind === "create") return [item.secret.key];
@@ -88,14 +135,21 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+function sameCiphertext(wire: WireSecret, body: SecretCiphertexts): boolean {
+  return (
+    wire.secretValueCiphertext === body.secretValueCiphertext &&
+    wire.secretValueIV === body.secretValueIV &&
+    wire.secretKeyCiphertext === body.secretKeyCiphertext
+  );
+}
+
 export class CoalescingSecretStore implements SecretStore {
   readonly #api: Api;
   readonly #projectKey: (projectId: string) => Promise<string>;
   readonly #log: Logger;
   readonly #options: CoalescingOptions;
-  readonly #queues = new Map<string, Queue>();
+  readonly #writes: GroupCommit<Pending>;
   readonly #snapshots = new Map<string, Snapshot>();
-  readonly #generations = new Map<string, number>();
   readonly #folders = new Map<string, Promise<void>>();
 
   constructor(
@@ -108,22 +162,26 @@ export class CoalescingSecretStore implements SecretStore {
     this.#projectKey = projectKey;
     this.#log = log;
     this.#options = { ...DEFAULT_COALESCING, ...options };
+    this.#writes = new GroupCommit((key, batch) => this.#send(key, batch), keysOf, this.#options);
   }
 
   // ---- reads -------------------------------------------------------------------------------
 
   async list(location: SecretLocation, options: { fresh?: boolean } = {}): Promise<PlainSecret[]> {
     const key = locationKey(location);
-    const generation = this.#generations.get(key) ?? 0;
     const current = this.#snapshots.get(key);
+    const now = Date.now();
     const usable =
       current &&
       !options.fresh &&
-      current.generation === generation &&
-      Date.now() - current.at < this.#options.snapshotTtlMs;
-    if (usable) return current.secrets;
+      now - current.lastUse < this.#options.snapshotTtlMs &&
+      now - current.at < this.#options.snapshotMaxAgeMs;
+    if (usable) {
+      current.lastUse = now;
+      return current.secrets;
+    }
     const secrets = this.#fetchList(location);
-    const snapshot: Snapshot = { generation, at: Date.now(), secrets };
+    const snapshot: Snapshot = { at: now, lastUse: now, secrets };
     this.#snapshots.set(key, snapshot);
     secrets.catch(() => {
       if (this.#snapshots.get(key) === snapshot) this.#snapshots.delete(key);
@@ -146,16 +204,41 @@ export class CoalescingSecretStore implements SecretStore {
     return secrets.filter((s) => (s.type ?? "shared") === "shared").map((s) => decryptSecret(projectKey, s));
   }
 
+  /** The server's current ciphertexts by name, never from a snapshot (settling lost answers). */
+  async #freshWire(location: SecretLocation): Promise<Map<string, WireSecret>> {
+    const projectKey = await this.#projectKey(location.projectId);
+    const { secrets } = await this.#api.secrets.list(scopeOf(location));
+    const byKey = new Map<string, WireSecret>();
+    for (const wire of secrets.filter((s) => (s.type ?? "shared") === "shared")) {
+      byKey.set(decryptSecret(projectKey, wire).key, wire);
+    }
+    return byKey;
+  }
+
+  /** After a write whose outcome is unknown: the next read lists again. */
   #invalidate(location: SecretLocation): void {
-    const key = locationKey(location);
-    this.#generations.set(key, (this.#generations.get(key) ?? 0) + 1);
-    this.#snapshots.delete(key);
+    this.#snapshots.delete(locationKey(location));
+  }
+
+  /**
+   * Folds an acknowledged write into the location's snapshot, whether its list has answered yet
+   * or not: a list sent before the write may or may not include it, and the change applies either way.
+   */
+  #fold(location: SecretLocation, change: Change): void {
+    const snapshot = this.#snapshots.get(locationKey(location));
+    if (!snapshot) return;
+    const folded = snapshot.secrets.then((secrets) => applyChange(secrets, change));
+    // A failed list is reported to its readers; the folded copy must not surface it again.
+    folded.catch(() => {});
+    snapshot.secrets = folded;
   }
 
   // ---- writes ------------------------------------------------------------------------------
 
   create(location: SecretLocation, secret: SecretWrite): Promise<PlainSecret> {
-    return new Promise((resolve, reject) => this.#enqueue(location, { kind: "create", secret, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.#enqueue(location, { kind: "create", secret, resends: 0, resolve, reject }),
+    );
   }
 
   update(location: SecretLocation, update: SecretUpdate): Promise<PlainSecret> {
@@ -163,67 +246,31 @@ export class CoalescingSecretStore implements SecretStore {
   }
 
   delete(location: SecretLocation, key: string): Promise<boolean> {
-    return new Promise((resolve, reject) => this.#enqueue(location, { kind: "delete", key, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.#enqueue(location, { kind: "delete", key, resends: 0, resolve, reject }),
+    );
   }
 
   #enqueue(location: SecretLocation, item: Pending): void {
-    const key = locationKey(location);
-    let queue = this.#queues.get(key);
-    if (!queue) {
-      queue = { location, items: [], busy: new Set() };
-      this.#queues.set(key, queue);
-    }
-    queue.items.push(item);
-    if (!queue.timer) queue.timer = setTimeout(() => this.#flush(key), this.#options.windowMs);
-  }
-
-  #flush(key: string): void {
-    const queue = this.#queues.get(key);
-    if (!queue) return;
-    queue.timer = undefined;
-    // Each secret name is in at most one request at a time, in arrival order; later operations on it wait.
-    const used = new Set(queue.busy);
-    const now: Pending[] = [];
-    const later: Pending[] = [];
-    for (const item of queue.items) {
-      const names = keysOf(item);
-      if (names.some((n) => used.has(n))) later.push(item);
-      else {
-        for (const n of names) used.add(n);
-        now.push(item);
-      }
-    }
-    queue.items = later;
-    if (now.length === 0) return;
-    const sending = now.flatMap(keysOf);
-    for (const n of sending) queue.busy.add(n);
-    const location = queue.location;
-    // Callers must never read a snapshot older than their own write: invalidate before settling each.
-    for (const item of now) {
-      const { resolve, reject } = item;
-      item.resolve = ((value: never) => {
-        this.#invalidate(location);
-        resolve(value);
-      }) as never;
-      item.reject = (error: unknown) => {
-        this.#invalidate(location);
-        reject(error);
-      };
-    }
-    this.#invalidate(location);
-    const done = this.#send(location, now).finally(() => {
+    // Callers must never read a snapshot without their own write: fold it in (or drop the
+    // snapshot when the outcome is unknown) before settling each.
+    const { resolve, reject } = item;
+    item.resolve = ((value: PlainSecret | boolean) => {
+      this.#fold(location, changeOf(item, value));
+      resolve(value as never);
+    }) as never;
+    item.reject = (error: unknown) => {
       this.#invalidate(location);
-      for (const n of sending) queue.busy.delete(n);
-      if (queue.items.length > 0) {
-        if (!queue.timer) queue.timer = setTimeout(() => this.#flush(key), 0);
-      } else if (queue.busy.size === 0 && this.#queues.get(key) === queue) {
-        this.#queues.delete(key);
-      }
-    });
-    done.catch(() => {});
+      reject(error);
+    };
+    this.#writes.submit(locationKey(location), item);
   }
 
-  async #send(location: SecretLocation, items: Pending[]): Promise<void> {
+  #send(key: string, items: Pending[]): Promise<void> {
+    return this.#sendAt(key, locationOfKey(key), items);
+  }
+
+  async #sendAt(key: string, location: SecretLocation, items: Pending[]): Promise<void> {
     let projectKey: string;
     try {
       projectKey = await this.#projectKey(location.projectId);
@@ -236,20 +283,25 @@ export class CoalescingSecretStore implements SecretStore {
     const renames = updates.filter((u) => u.update.newKey !== undefined && u.update.newKey !== u.update.key);
     const plainUpdates = updates.filter((u) => !renames.includes(u));
     const deletes = items.filter((i): i is PendingDelete => i.kind === "delete");
-    const size = this.#options.maxBatchSize;
+    const size = this.#options.maxBatch;
     await Promise.all([
-      ...chunk(creates, size).map((c) => this.#createChunk(location, projectKey, c)),
+      ...chunk(creates, size).map((c) => this.#createChunk(key, location, projectKey, c)),
       ...chunk(plainUpdates, size).map((c) => this.#updateChunk(location, projectKey, c)),
       ...renames.map((r) => this.#updateOne(location, projectKey, r)),
-      ...chunk(deletes, size).map((c) => this.#deleteChunk(location, c)),
+      ...chunk(deletes, size).map((c) => this.#deleteChunk(key, location, c)),
     ]);
   }
 
-  async #createChunk(location: SecretLocation, projectKey: string, items: PendingCreate[]): Promise<void> {
-    if (items.length === 1) return this.#createOne(location, projectKey, items[0]!);
+  /** A lone write uses the single-secret route, except for a name only the batch route can address. */
+  #alone(items: { kind: string }[], name: string): boolean {
+    return items.length === 1 && name !== BATCH_ROUTE_NAME;
+  }
+
+  async #createChunk(key: string, location: SecretLocation, projectKey: string, items: PendingCreate[]) {
+    if (this.#alone(items, items[0]!.secret.key)) return this.#createOne(location, projectKey, items[0]!);
     const sent = items.map((i) => ({
       item: i,
-      body: encryptSecret(projectKey, i.secret.key, i.secret.value, i.secret.comment),
+      body: this.#bodyOf(projectKey, i),
     }));
     const batch: BatchCreateItem[] = sent.map((s) => ({ secretName: s.item.secret.key, ...s.body }));
     try {
@@ -267,24 +319,74 @@ export class CoalescingSecretStore implements SecretStore {
           );
       }
     } catch (error) {
-      this.#log.debug("batch create failed; retrying each secret alone", { count: items.length, code: codeOf(error) });
-      if (isAmbiguous(error)) {
-        await Promise.all(sent.map((s) => this.#settleAmbiguousCreate(location, projectKey, s.item, s.body)));
+      if (isAmbiguous(error) || error instanceof ConflictError) {
+        // A lost answer, or the all-or-nothing batch refused a name that exists (perhaps our own
+        // earlier attempt): one list call tells each item apart.
+        await this.#settleLostCreates(key, location, projectKey, sent, error);
+      } else if (isWholeRequestFailure(error)) {
+        for (const { item } of sent) item.reject(error);
       } else {
+        this.#log.debug("batch create failed; retrying each secret alone", {
+          count: items.length,
+          code: codeOf(error),
+        });
         await Promise.all(items.map((i) => this.#createOne(location, projectKey, i)));
       }
     }
   }
 
+  #bodyOf(projectKey: string, item: PendingCreate): SecretCiphertexts {
+    item.body ??= encryptSecret(projectKey, item.secret.key, item.secret.value, item.secret.comment);
+    return item.body;
+  }
+
   async #createOne(location: SecretLocation, projectKey: string, item: PendingCreate): Promise<void> {
-    const body = encryptSecret(projectKey, item.secret.key, item.secret.value, item.secret.comment);
+    const body = this.#bodyOf(projectKey, item);
     try {
       const { secret } = await this.#api.secrets.create(scopeOf(location), item.secret.key, body);
       item.resolve(decryptSecret(projectKey, secret));
     } catch (error) {
       if (isAmbiguous(error)) await this.#settleAmbiguousCreate(location, projectKey, item, body);
-      else item.reject(error);
+      else if (error instanceof ConflictError && item.resends > 0) {
+        // A resend after a lost answer collided: the first attempt may have landed after all.
+        await this.#settleAmbiguousCreate(location, projectKey, item, body, error);
+      } else item.reject(error);
     }
+  }
+
+  /**
+   * A batch create's answer was lost, or the batch collided with existing names. One list call
+   * settles every item: a secret that now exists with exactly our ciphertext is ours; one with
+   * other content is a conflict (the server's own error when it gave one); one that does not
+   * exist goes out again with the next batch.
+   */
+  async #settleLostCreates(
+    key: string,
+    location: SecretLocation,
+    projectKey: string,
+    sent: { item: PendingCreate; body: SecretCiphertexts }[],
+    cause: unknown,
+  ): Promise<void> {
+    let current: Map<string, WireSecret>;
+    try {
+      current = await this.#freshWire(location);
+    } catch (error) {
+      for (const { item } of sent) item.reject(error);
+      return;
+    }
+    const again: PendingCreate[] = [];
+    for (const { item, body } of sent) {
+      const existing = current.get(item.secret.key);
+      if (existing && sameCiphertext(existing, body)) item.resolve(decryptSecret(projectKey, existing));
+      else if (existing) item.reject(cause instanceof ConflictError ? cause : lostCreateConflict());
+      else if (item.resends >= MAX_RESENDS) item.reject(cause);
+      else {
+        item.resends += 1;
+        again.push(item);
+      }
+    }
+    this.#log.debug("batch create settled with one list", { count: sent.length, again: again.length });
+    if (again.length > 0) this.#writes.resubmit(key, again);
   }
 
   /**
@@ -296,22 +398,17 @@ export class CoalescingSecretStore implements SecretStore {
     projectKey: string,
     item: PendingCreate,
     body: SecretCiphertexts,
+    conflict?: ConflictError,
   ): Promise<void> {
     try {
       const existing = await this.#findWire(location, item.secret.key);
       if (existing) {
-        const ours =
-          existing.secretValueCiphertext === body.secretValueCiphertext &&
-          existing.secretValueIV === body.secretValueIV &&
-          existing.secretKeyCiphertext === body.secretKeyCiphertext;
-        if (ours) item.resolve(decryptSecret(projectKey, existing));
-        else
-          item.reject(
-            new ConflictError({
-              operation: "create secret",
-              reason: "the create's answer was lost and a secret with this name but other content exists",
-            }),
-          );
+        if (sameCiphertext(existing, body)) item.resolve(decryptSecret(projectKey, existing));
+        else item.reject(conflict ?? lostCreateConflict());
+        return;
+      }
+      if (conflict) {
+        item.reject(conflict);
         return;
       }
       const { secret } = await this.#api.secrets.create(scopeOf(location), item.secret.key, body);
@@ -332,7 +429,7 @@ export class CoalescingSecretStore implements SecretStore {
   }
 
   async #updateChunk(location: SecretLocation, projectKey: string, items: PendingUpdate[]): Promise<void> {
-    if (items.length === 1) return this.#updateOne(location, projectKey, items[0]!);
+    if (this.#alone(items, items[0]!.update.key)) return this.#updateOne(location, projectKey, items[0]!);
     const batch = items.map((i) => ({
       secretName: i.update.key,
       ...encryptSecret(projectKey, i.update.key, i.update.value, i.update.comment),
@@ -352,6 +449,11 @@ export class CoalescingSecretStore implements SecretStore {
           );
       }
     } catch (error) {
+      // The batch update is idempotent and was retried already; a whole-request failure stays one.
+      if (isWholeRequestFailure(error)) {
+        for (const item of items) item.reject(error);
+        return;
+      }
       this.#log.debug("batch update failed; retrying each secret alone", { count: items.length, code: codeOf(error) });
       await Promise.all(items.map((i) => this.#updateOne(location, projectKey, i)));
     }
@@ -392,8 +494,8 @@ export class CoalescingSecretStore implements SecretStore {
     }
   }
 
-  async #deleteChunk(location: SecretLocation, items: PendingDelete[]): Promise<void> {
-    if (items.length === 1) return this.#deleteOne(location, items[0]!);
+  async #deleteChunk(key: string, location: SecretLocation, items: PendingDelete[]): Promise<void> {
+    if (this.#alone(items, items[0]!.key)) return this.#deleteOne(location, items[0]!);
     try {
       await this.#api.secrets.deleteMany(
         scopeOf(location),
@@ -401,9 +503,47 @@ export class CoalescingSecretStore implements SecretStore {
       );
       for (const i of items) i.resolve(true);
     } catch (error) {
-      this.#log.debug("batch delete failed; deleting each secret alone", { count: items.length, code: codeOf(error) });
-      await Promise.all(items.map((i) => this.#deleteOne(location, i)));
+      // The real server fails a whole batch delete on one missing name, and a lost answer may hide
+      // a delete that happened: one list call tells which names are still there.
+      if (isAmbiguous(error) || error instanceof NotFoundError) {
+        await this.#settleDeletes(key, location, items, error);
+      } else if (isWholeRequestFailure(error)) {
+        for (const i of items) i.reject(error);
+      } else {
+        this.#log.debug("batch delete failed; deleting each secret alone", {
+          count: items.length,
+          code: codeOf(error),
+        });
+        await Promise.all(items.map((i) => this.#deleteOne(location, i)));
+      }
     }
+  }
+
+  async #settleDeletes(key: string, location: SecretLocation, items: PendingDelete[], cause: unknown) {
+    let current: Map<string, WireSecret>;
+    try {
+      current = await this.#freshWire(location);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) {
+        for (const i of items) i.reject(error);
+        return;
+      }
+      // The folder or environment itself is gone, and every secret with it.
+      current = new Map();
+    }
+    const lostAnswer = isAmbiguous(cause);
+    const again: PendingDelete[] = [];
+    for (const item of items) {
+      // Gone after a lost answer: most likely our own delete did it.
+      if (!current.has(item.key)) item.resolve(lostAnswer);
+      else if (item.resends >= MAX_RESENDS) item.reject(cause);
+      else {
+        item.resends += 1;
+        again.push(item);
+      }
+    }
+    this.#log.debug("batch delete failed; settled with one list", { count: items.length, again: again.length });
+    if (again.length > 0) this.#writes.resubmit(key, again);
   }
 
   async #deleteOne(location: SecretLocation, item: PendingDelete): Promise<void> {
@@ -457,6 +597,21 @@ export class CoalescingSecretStore implements SecretStore {
     }
     return pending;
   }
+}
+
+function changeOf(item: Pending, value: PlainSecret | boolean): Change {
+  if (item.kind === "delete") return { removed: item.key };
+  const renamedFrom = item.kind === "update" && item.update.newKey !== undefined ? item.update.key : undefined;
+  return { put: value as PlainSecret, removed: renamedFrom };
+}
+
+function lostCreateConflict(): ConflictError {
+  return new ConflictError({
+    status: 0,
+    operation: "create secret",
+    route: "/api/v3/secrets/{secretName}",
+    serverMessage: "the create's answer was lost and a secret with this name but other content exists",
+  });
 }
 
 function codeOf(error: unknown): string {

@@ -25,6 +25,7 @@ export const SETTING_ENV_VARS = {
   organizationId: "INFISICAL_ORGANIZATION_ID",
   allowInsecureHttp: "INFISICAL_ALLOW_INSECURE_HTTP",
   timeoutMs: "INFISICAL_TIMEOUT_MS",
+  coalescing: "INFISICAL_COALESCING",
   trustedKeyFingerprints: "INFISICAL_TRUSTED_KEY_FINGERPRINTS",
   allowServerKeyedProjects: "INFISICAL_ALLOW_SERVER_KEYED_PROJECTS",
 } as const;
@@ -77,6 +78,11 @@ export const connectionFields = {
       Number.isInteger(ms) && ms >= MIN_TIMEOUT_MS && ms <= MAX_TIMEOUT_MS
         ? undefined
         : `must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}`,
+  }),
+  coalescing: bool({
+    optional: true,
+    faces: ["pulumi"],
+    doc: `Group secret writes per location into batch requests and serve reads from one list call; on by default. Off sends one request per operation (for comparison, or a server that refuses batch routes). Falls back to ${SETTING_ENV_VARS.coalescing}.`,
   }),
   trustedKeyFingerprints: str({
     optional: true,
@@ -178,6 +184,8 @@ export interface ResolvedSettings {
   allowInsecureHttp: boolean;
   timeoutMs: number;
   organizationId?: string;
+  /** Group commit of secret writes and shared list snapshots (default on). */
+  coalescing: boolean;
   /** Canonical fingerprints of keys trusted as project-key senders (besides the user's own). */
   trustedKeyFingerprints: string[];
   allowServerKeyedProjects: boolean;
@@ -226,6 +234,7 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
   }
   const host = url.origin + url.pathname.replace(/\/+$/, "");
   const timeoutMs = checked.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const coalescing = checked.coalescing ?? true;
   const trustedKeyFingerprints = splitFingerprints(checked.trustedKeyFingerprints ?? "").map(
     (one) => normalizeFingerprint(one)!,
   );
@@ -240,5 +249,6 @@ export function resolveSettings(settings: ConnectionSettings, env: Env): Resolve
     organizationId,
     trustedKeyFingerprints,
     allowServerKeyedProjects,
+    coalescing,
   };
 }
