@@ -13,6 +13,7 @@ import { publicKeyFingerprint } from "../../src/provider/crypto";
 import { resources } from "../../src/provider/registry";
 import { isUnknown, UNKNOWN } from "../../src/provider/schema/fields";
 import { openSession } from "../../src/provider/session";
+import { DEFAULT_COALESCING } from "../../src/provider/session/secret-store";
 import type { Session } from "../../src/provider/session/session";
 import { startServer } from "../../src/server";
 import { toSnakeCase } from "../../src/terraform/names";
@@ -765,8 +766,9 @@ describe("terraform provider: real resources against the embedded server", () =>
     const genValues = { project_id: projectId, environment: "dev", key: genKey, generate: {}, rotation_trigger: "r1" };
     await tf.assertNoChanges(SECRET, (await tf.read(SECRET, genUpgraded)) as Obj, genValues);
     await session.secrets.update(location, { key: genKey, value: "changed-outside", comment: "" });
-    // The provider serves reads of one location from a list snapshot for up to 2 s (one per refresh).
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    // The provider serves reads of one location from a list snapshot while it was used within
+    // snapshotTtlMs (one list per refresh): wait that out so the next read lists again.
+    await new Promise((resolve) => setTimeout(resolve, DEFAULT_COALESCING.snapshotTtlMs + 100));
     const drifted = (await tf.read(SECRET, genUpgraded)) as Obj;
     assert.equal(drifted.value, generatedValue);
     const restored = await tf.converge(SECRET, drifted, genValues);

@@ -73,17 +73,6 @@ interface Snapshot {
   secrets: Promise<PlainSecret[]>;
 }
 
-/** What an acknowledged write changed, folded into a snapshot. */
-type Change = { put: PlainSecret; removed?: string } | { removed: string };
-
-function applyChange(secrets: PlainSecret[], change: Change): PlainSecret[] {
-  const put = "put" in change ? change.put : undefined;
-  const kept = secrets.filter(
-    (s) => s.key !== change.removed && (put === undefined || (s.key !== put.key && s.secretId !== put.secretId)),
-  );
-  return put ? [...kept, put] : kept;
-}
-
 function locationKey(l: SecretLocation): string {
   return JSON.stringify([l.projectId, l.environment, l.path]);
 }
@@ -220,19 +209,6 @@ export class CoalescingSecretStore implements SecretStore {
     this.#snapshots.delete(locationKey(location));
   }
 
-  /**
-   * Folds an acknowledged write into the location's snapshot, whether its list has answered yet
-   * or not: a list sent before the write may or may not include it, and the change applies either way.
-   */
-  #fold(location: SecretLocation, change: Change): void {
-    const snapshot = this.#snapshots.get(locationKey(location));
-    if (!snapshot) return;
-    const folded = snapshot.secrets.then((secrets) => applyChange(secrets, change));
-    // A failed list is reported to its readers; the folded copy must not surface it again.
-    folded.catch(() => {});
-    snapshot.secrets = folded;
-  }
-
   // ---- writes ------------------------------------------------------------------------------
 
   create(location: SecretLocation, secret: SecretWrite): Promise<PlainSecret> {
@@ -252,11 +228,11 @@ export class CoalescingSecretStore implements SecretStore {
   }
 
   #enqueue(location: SecretLocation, item: Pending): void {
-    // Callers must never read a snapshot without their own write: fold it in (or drop the
-    // snapshot when the outcome is unknown) before settling each.
+    // Callers must never read a snapshot without their own write, nor one taken before it that
+    // hides a change made outside meanwhile: every settled write drops the location's snapshot.
     const { resolve, reject } = item;
     item.resolve = ((value: PlainSecret | boolean) => {
-      this.#fold(location, changeOf(item, value));
+      this.#invalidate(location);
       resolve(value as never);
     }) as never;
     item.reject = (error: unknown) => {
@@ -599,18 +575,10 @@ export class CoalescingSecretStore implements SecretStore {
   }
 }
 
-function changeOf(item: Pending, value: PlainSecret | boolean): Change {
-  if (item.kind === "delete") return { removed: item.key };
-  const renamedFrom = item.kind === "update" && item.update.newKey !== undefined ? item.update.key : undefined;
-  return { put: value as PlainSecret, removed: renamedFrom };
-}
-
 function lostCreateConflict(): ConflictError {
   return new ConflictError({
-    status: 0,
     operation: "create secret",
-    route: "/api/v3/secrets/{secretName}",
-    serverMessage: "the create's answer was lost and a secret with this name but other content exists",
+    reason: "the create's answer was lost and a secret with this name but other content exists",
   });
 }
 
