@@ -19,20 +19,7 @@ import {
   RawClient,
   signupAdmin,
 } from "../test/server/helpers";
-
-interface FixtureSecret {
-  environment: string;
-  path: string;
-  name: string;
-  type: "shared" | "personal";
-  /** Whose personal override this is (an email), for `type: "personal"`. */
-  owner?: string;
-  value: string;
-  comment?: string;
-  version: number;
-  /** Earlier values, oldest first (versions `version - n` .. `version - 1`). */
-  history?: string[];
-}
+import type { FixtureSecret } from "../test/server/process";
 
 async function main(): Promise<void> {
   const out = resolve(process.argv[2] ?? "test/fixtures/server-fixture");

@@ -66,3 +66,18 @@ export function copyFixture(name: string): string {
 export function fixturePath(name: string, file: string): string {
   return join(__dirname, "..", "..", "..", "test", "fixtures", name, file);
 }
+
+/** One secret as the 0.1.0 fixture's manifest records it (written by scripts/make-server-fixture.ts). */
+export interface FixtureSecret {
+  environment: string;
+  path: string;
+  name: string;
+  type: "shared" | "personal";
+  /** Whose personal override this is (an email), for `type: "personal"`. */
+  owner?: string;
+  value: string;
+  comment?: string;
+  version: number;
+  /** Earlier values, oldest first (versions `version - n` .. `version - 1`). */
+  history?: string[];
+}

@@ -11,19 +11,7 @@ import { DatabaseSync } from "node:sqlite";
 import { after, describe, it } from "node:test";
 import { decryptSymmetric } from "../../src/provider/crypto";
 import { createProject, encryptSecret, fetchProjectKey, type Json, login } from "./helpers";
-import { copyFixture, fixturePath, type ServerProcess, startServerProcess } from "./process";
-
-interface FixtureSecret {
-  environment: string;
-  path: string;
-  name: string;
-  type: "shared" | "personal";
-  owner?: string;
-  value: string;
-  comment?: string;
-  version: number;
-  history?: string[];
-}
+import { copyFixture, type FixtureSecret, fixturePath, type ServerProcess, startServerProcess } from "./process";
 
 const manifest = JSON.parse(readFileSync(fixturePath("server-0.1.0", "manifest.json"), "utf8")) as {
   admin: { email: string; password: string };
