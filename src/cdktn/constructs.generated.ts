@@ -751,11 +751,35 @@ export interface ProjectMembershipConfig extends cdk.TerraformMetaArguments {
    */
   readonly email: string;
   /**
-   * Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place.
+   * Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place. With `isTemporary`, the role granted for the window only.
    *
    * Terraform `role` (optional; default "member").
    */
   readonly role?: string;
+  /**
+   * Grant `role` for a limited window only: `temporaryRange` long, from `temporaryAccessStartTime` (default: the time of the apply that sets it). The member keeps `baseRole` outside the window. When a window that started at apply has ended, the next plan shows an update that grants a new window (expiry is drift, never an error); a window with a configured start is fixed.
+   *
+   * Terraform `is_temporary` (optional; default false).
+   */
+  readonly isTemporary?: boolean | cdk.IResolvable;
+  /**
+   * Length of the temporary window in the `ms` notation Infisical uses: `"30m"`, `"1h"`, `"7d"`, `"4s"`. Required with `isTemporary`, refused without. Changing it grants a new window.
+   *
+   * Terraform `temporary_range` (optional).
+   */
+  readonly temporaryRange?: string;
+  /**
+   * Start of the temporary window (RFC 3339, e.g. `2026-01-31T09:00:00Z`). Unset: the time of the apply that grants the window, kept in state. Only with `isTemporary`. The real Infisical server ignores the start (the grant is active at once); the embedded server enforces it.
+   *
+   * Terraform `temporary_access_start_time` (optional, computed when unset).
+   */
+  readonly temporaryAccessStartTime?: string;
+  /**
+   * With `isTemporary`: the long-lived role the member keeps before and after the window (the server requires one long-lived role per member). Default `no-access`. Must stay unset without `isTemporary`.
+   *
+   * Terraform `base_role` (optional; default "no-access").
+   */
+  readonly baseRole?: string;
   /**
    * Fingerprint of the member's public key (`nacl-sha256:XXXX-…`, printed by `infisical-e2ee fingerprint` on the member's machine). Set it after checking it with the member out of band: nothing is wrapped unless the key the server reports matches. Unset, the key the server reports at creation is pinned. Every later read, update and re-wrap fails with ERR_KEY_PIN_MISMATCH when the key no longer matches the pin; changing this value re-pins and re-wraps the project key for the member's current key, in place. See docs/security.md.
    *
@@ -796,6 +820,10 @@ export class ProjectMembership extends cdk.TerraformResource {
     this._projectId = config.projectId;
     this._email = config.email;
     this._role = config.role;
+    this._isTemporary = config.isTemporary;
+    this._temporaryRange = config.temporaryRange;
+    this._temporaryAccessStartTime = config.temporaryAccessStartTime;
+    this._baseRole = config.baseRole;
     this._publicKeyFingerprint = config.publicKeyFingerprint;
   }
 
@@ -842,7 +870,7 @@ export class ProjectMembership extends cdk.TerraformResource {
 
   private _role?: string;
   /**
-   * Reference to `role`: Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place.
+   * Reference to `role`: Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place. With `isTemporary`, the role granted for the window only.
    */
   public get role(): string {
     return this.getStringAttribute("role");
@@ -858,6 +886,93 @@ export class ProjectMembership extends cdk.TerraformResource {
    */
   public get roleInput(): string | undefined {
     return this._role;
+  }
+
+  private _isTemporary?: boolean | cdk.IResolvable;
+  /**
+   * Reference to `is_temporary`: Grant `role` for a limited window only: `temporaryRange` long, from `temporaryAccessStartTime` (default: the time of the apply that sets it). The member keeps `baseRole` outside the window. When a window that started at apply has ended, the next plan shows an update that grants a new window (expiry is drift, never an error); a window with a configured start is fixed.
+   */
+  public get isTemporary(): cdk.IResolvable {
+    return this.getBooleanAttribute("is_temporary");
+  }
+  public set isTemporary(value: boolean | cdk.IResolvable) {
+    this._isTemporary = value;
+  }
+  public resetIsTemporary(): void {
+    this._isTemporary = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get isTemporaryInput(): boolean | cdk.IResolvable | undefined {
+    return this._isTemporary;
+  }
+
+  private _temporaryRange?: string;
+  /**
+   * Reference to `temporary_range`: Length of the temporary window in the `ms` notation Infisical uses: `"30m"`, `"1h"`, `"7d"`, `"4s"`. Required with `isTemporary`, refused without. Changing it grants a new window.
+   */
+  public get temporaryRange(): string {
+    return this.getStringAttribute("temporary_range");
+  }
+  public set temporaryRange(value: string) {
+    this._temporaryRange = value;
+  }
+  public resetTemporaryRange(): void {
+    this._temporaryRange = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get temporaryRangeInput(): string | undefined {
+    return this._temporaryRange;
+  }
+
+  private _temporaryAccessStartTime?: string;
+  /**
+   * Reference to `temporary_access_start_time`: Start of the temporary window (RFC 3339, e.g. `2026-01-31T09:00:00Z`). Unset: the time of the apply that grants the window, kept in state. Only with `isTemporary`. The real Infisical server ignores the start (the grant is active at once); the embedded server enforces it.
+   */
+  public get temporaryAccessStartTime(): string {
+    return this.getStringAttribute("temporary_access_start_time");
+  }
+  public set temporaryAccessStartTime(value: string) {
+    this._temporaryAccessStartTime = value;
+  }
+  public resetTemporaryAccessStartTime(): void {
+    this._temporaryAccessStartTime = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get temporaryAccessStartTimeInput(): string | undefined {
+    return this._temporaryAccessStartTime;
+  }
+
+  /**
+   * Reference to `temporary_access_end_time`: End of the temporary window: start + range, as the server computed it. Empty for a permanent role.
+   */
+  public get temporaryAccessEndTime(): string {
+    return this.getStringAttribute("temporary_access_end_time");
+  }
+
+  private _baseRole?: string;
+  /**
+   * Reference to `base_role`: With `isTemporary`: the long-lived role the member keeps before and after the window (the server requires one long-lived role per member). Default `no-access`. Must stay unset without `isTemporary`.
+   */
+  public get baseRole(): string {
+    return this.getStringAttribute("base_role");
+  }
+  public set baseRole(value: string) {
+    this._baseRole = value;
+  }
+  public resetBaseRole(): void {
+    this._baseRole = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get baseRoleInput(): string | undefined {
+    return this._baseRole;
   }
 
   /**
@@ -899,6 +1014,10 @@ export class ProjectMembership extends cdk.TerraformResource {
       project_id: cdk.stringToTerraform(this._projectId),
       email: cdk.stringToTerraform(this._email),
       role: cdk.stringToTerraform(this._role),
+      is_temporary: cdk.booleanToTerraform(this._isTemporary),
+      temporary_range: cdk.stringToTerraform(this._temporaryRange),
+      temporary_access_start_time: cdk.stringToTerraform(this._temporaryAccessStartTime),
+      base_role: cdk.stringToTerraform(this._baseRole),
       public_key_fingerprint: cdk.stringToTerraform(this._publicKeyFingerprint),
     };
   }

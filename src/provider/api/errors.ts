@@ -48,7 +48,8 @@ export function scrubIssues(issues: unknown): unknown[] | undefined {
   });
 }
 
-const NOT_FOUND = /not found|doesn't exist|does not exist|failed to find project/i;
+// "Unauthorized member update": the real server's answer for a membership id that is not in the project.
+const NOT_FOUND = /not found|doesn't exist|does not exist|failed to find project|unauthorized member update/i;
 const ALREADY_EXISTS = /already exist|already part of|already a member|admin has been created/i;
 const AUTH_FAILED =
   /failed to find user|failed to authenticate|jwt|token|stale session|not allowed to access this resource|unauthorized access|expired/i;

@@ -1,5 +1,5 @@
 import type { Send } from "./send";
-import type { WireProjectMembership } from "./wire";
+import type { RoleAssignment, WireMembershipRole, WireProjectMembership } from "./wire";
 
 export interface MemberKeyCopy {
   orgMembershipId: string;
@@ -24,13 +24,14 @@ export function membershipsApi(send: Send) {
         params: { workspaceId },
         body: { members },
       }),
-    setRole: (workspaceId: string, membershipId: string, role: string) =>
-      send<{ roles: { role: string }[] }>({
+    /** Replaces all of the membership's roles; at least one must be long-lived (the server's rule). */
+    setRoles: (workspaceId: string, membershipId: string, roles: RoleAssignment[]) =>
+      send<{ roles: WireMembershipRole[] }>({
         operation: "change project member role",
         method: "PATCH",
         route: "/api/v1/workspace/{workspaceId}/memberships/{membershipId}",
         params: { workspaceId, membershipId },
-        body: { roles: [{ role, isTemporary: false }] },
+        body: { roles },
         idempotent: true,
       }),
     remove: (workspaceId: string, membershipId: string) =>

@@ -99,8 +99,30 @@ export interface WireProjectMembership {
   userId: string;
   projectId: string;
   user: WireUser;
-  roles: { role: string; customRoleSlug?: string | null }[];
+  roles: WireMembershipRole[];
 }
+
+/** One role of a project membership; temporary ones carry their window (docs/design/0039). */
+export interface WireMembershipRole {
+  role: string;
+  customRoleSlug?: string | null;
+  isTemporary?: boolean | null;
+  temporaryMode?: string | null;
+  temporaryRange?: string | null;
+  temporaryAccessStartTime?: string | null;
+  temporaryAccessEndTime?: string | null;
+}
+
+/** A role as `PATCH …/memberships/{id}` takes it; the list replaces all of the membership's roles. */
+export type RoleAssignment =
+  | { role: string; isTemporary: false }
+  | {
+      role: string;
+      isTemporary: true;
+      temporaryMode: "relative";
+      temporaryRange: string;
+      temporaryAccessStartTime: string;
+    };
 
 export interface WireServiceTokenData {
   id: string;

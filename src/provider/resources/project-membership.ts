@@ -1,11 +1,23 @@
+import { parseDuration, temporaryRangeProblem } from "../api/durations";
 import type { WireOrgMembership, WireProjectMembership } from "../api/wire";
 import { fingerprintProblem, publicKeyFingerprint } from "../crypto/fingerprint";
-import { KeyPinMismatchError, NotFoundError, PartialCreateError, ValidationError } from "../errors";
-import { type InputsOf, type OutputsOf, str } from "../schema/fields";
-import { defineResource, type ResourceContext } from "../schema/resource";
+import { type FieldFailure, KeyPinMismatchError, NotFoundError, PartialCreateError, ValidationError } from "../errors";
+import { bool, type InputsOf, isUnknown, type OutputsOf, str } from "../schema/fields";
+import { type DiffResult, defineResource, type Inputs, type Outputs, type ResourceContext } from "../schema/resource";
 import { unlessGone } from "./gone";
 import { splitImportId } from "./ids";
-import { BUILT_IN_ROLES, validateEmail, validateId, validateRole } from "./validation";
+import {
+  assignmentsFor,
+  DEFAULT_BASE_ROLE,
+  type Grant,
+  grantAfterSet,
+  grantChanged,
+  grantOf,
+  grantsKeyAccess,
+  needsRenewal,
+  sameInstant,
+} from "./membership-grant";
+import { BUILT_IN_ROLES, validateEmail, validateId, validateRfc3339, validateRole } from "./validation";
 
 export const projectMembershipFields = {
   projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
@@ -18,7 +30,30 @@ export const projectMembershipFields = {
   role: str({
     default: "member",
     validate: validateRole,
-    doc: `Project role: one of ${BUILT_IN_ROLES.map((r) => `\`${r}\``).join(", ")}, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place.`,
+    doc: `Project role: one of ${BUILT_IN_ROLES.map((r) => `\`${r}\``).join(", ")}, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place. With \`isTemporary\`, the role granted for the window only.`,
+  }),
+  isTemporary: bool({
+    default: false,
+    doc: "Grant `role` for a limited window only: `temporaryRange` long, from `temporaryAccessStartTime` (default: the time of the apply that sets it). The member keeps `baseRole` outside the window. When a window that started at apply has ended, the next plan shows an update that grants a new window (expiry is drift, never an error); a window with a configured start is fixed.",
+  }),
+  temporaryRange: str({
+    validate: temporaryRangeProblem,
+    doc: 'Length of the temporary window in the `ms` notation Infisical uses: `"30m"`, `"1h"`, `"7d"`, `"4s"`. Required with `isTemporary`, refused without. Changing it grants a new window.',
+  }),
+  temporaryAccessStartTime: str({
+    optional: true,
+    computed: true,
+    validate: validateRfc3339,
+    doc: "Start of the temporary window (RFC 3339, e.g. `2026-01-31T09:00:00Z`). Unset: the time of the apply that grants the window, kept in state. Only with `isTemporary`. The real Infisical server ignores the start (the grant is active at once); the embedded server enforces it.",
+  }),
+  temporaryAccessEndTime: str({
+    computed: true,
+    doc: "End of the temporary window: start + range, as the server computed it. Empty for a permanent role.",
+  }),
+  baseRole: str({
+    default: DEFAULT_BASE_ROLE,
+    validate: validateRole,
+    doc: "With `isTemporary`: the long-lived role the member keeps before and after the window (the server requires one long-lived role per member). Default `no-access`. Must stay unset without `isTemporary`.",
   }),
   membershipId: str({ computed: true, doc: "Server-side ID of the project membership." }),
   userId: str({ computed: true, doc: "ID of the member's user account." }),
@@ -33,30 +68,45 @@ export const projectMembershipFields = {
 type MembershipInputs = InputsOf<typeof projectMembershipFields>;
 type MembershipOutputs = OutputsOf<typeof projectMembershipFields>;
 
-/** The role the server adds E2EE members with. */
-const INITIAL_ROLE = "member";
-
 const sameEmail = (a: string | null | undefined, b: string) => (a ?? "").toLowerCase() === b.toLowerCase();
-
-function roleOf(membership: WireProjectMembership): string {
-  const first = membership.roles[0];
-  return first?.customRoleSlug || first?.role || INITIAL_ROLE;
-}
 
 function outputsOf(
   projectId: string,
   email: string,
   membership: WireProjectMembership,
   publicKeyFingerprint: string | undefined,
+  grant: Grant = grantOf(membership.roles),
 ): MembershipOutputs {
   return {
     projectId,
     email,
-    role: roleOf(membership),
+    ...(grant as MembershipOutputs),
     membershipId: membership.id,
     userId: membership.userId,
     publicKeyFingerprint,
   };
+}
+
+/** Sends the inputs' role assignments; returns the grant as it now stands. */
+async function setGrant(ctx: ResourceContext, projectId: string, membershipId: string, inputs: MembershipInputs) {
+  const sent = assignmentsFor(inputs, Date.now());
+  const { roles } = await ctx.session.api.memberships.setRoles(projectId, membershipId, sent);
+  return { grant: grantAfterSet(inputs, sent, roles ?? [], parseDuration), roles: roles ?? [] };
+}
+
+/**
+ * The embedded server drops a member's key copy while they hold only `no-access` (docs/server.md):
+ * a grant that gives access again sends a new copy, wrapped here for their (pinned) key. On the
+ * real server, which keeps copies, this replaces the copy with an equivalent one.
+ */
+async function resendKeyCopy(ctx: ResourceContext, projectId: string, member: WireProjectMembership) {
+  if (!member.user.publicKey) return;
+  const wrapped = await ctx.session.wrapProjectKeyFor(projectId, member.user.publicKey);
+  await ctx.session.api.projects.uploadKey(projectId, {
+    encryptedKey: wrapped.encryptedKey,
+    nonce: wrapped.nonce,
+    userId: member.userId,
+  });
 }
 
 /** The fingerprint of the key the server reports for a member now, if it reports one. */
@@ -124,10 +174,10 @@ async function createMembership(ctx: ResourceContext, inputs: MembershipInputs) 
     throw notInMemberList("add project member", "the new membership is not in the project's member list");
   }
   let outputs = outputsOf(inputs.projectId, inputs.email, created, fingerprint);
-  if (outputs.role !== inputs.role) {
+  if (inputs.isTemporary || outputs.role !== inputs.role || outputs.isTemporary) {
     try {
-      await ctx.session.api.memberships.setRole(inputs.projectId, created.id, inputs.role!);
-      outputs = { ...outputs, role: inputs.role };
+      const { grant } = await setGrant(ctx, inputs.projectId, created.id, inputs);
+      outputs = outputsOf(inputs.projectId, inputs.email, created, fingerprint, grant);
     } catch (error) {
       throw new PartialCreateError(created.id, outputs, ["setting the role failed"], { cause: error });
     }
@@ -150,12 +200,21 @@ async function readMembership(ctx: ResourceContext, id: string, state: Membershi
       fingerprint: actual,
     });
   }
-  return outputsOf(state.projectId!, state.email!, found, actual ?? state.publicKeyFingerprint);
+  const grant = grantOf(found.roles);
+  // The same instant in the user's spelling stays as it is in state.
+  if (sameInstant(grant.temporaryAccessStartTime, state.temporaryAccessStartTime)) {
+    grant.temporaryAccessStartTime = state.temporaryAccessStartTime!;
+  }
+  if (grant.isTemporary && grant.temporaryAccessEndTime && Date.parse(grant.temporaryAccessEndTime) <= Date.now()) {
+    ctx.log.info("the member's temporary access has ended", { member: state.email!, role: grant.role });
+  }
+  return outputsOf(state.projectId!, state.email!, found, actual ?? state.publicKeyFingerprint, grant);
 }
 
 /**
- * Role changes in place. A changed publicKeyFingerprint re-pins: the member's current key must match
- * the new value, then the project key is wrapped for it again and their key copy replaced.
+ * Role changes in place (the whole grant is re-sent; a window without a configured start begins
+ * now). A changed publicKeyFingerprint re-pins: the member's current key must match the new value,
+ * then the project key is wrapped for it again and their key copy replaced.
  */
 async function updateMembership(ctx: ResourceContext, id: string, olds: MembershipOutputs, news: MembershipInputs) {
   const found = (await projectMembers(ctx, news.projectId))?.find((m) => m.id === id);
@@ -166,16 +225,56 @@ async function updateMembership(ctx: ResourceContext, id: string, olds: Membersh
   const wanted = news.publicKeyFingerprint ?? olds.publicKeyFingerprint;
   requirePinned(news.email, wanted, actual);
   const repinned = news.publicKeyFingerprint !== undefined && news.publicKeyFingerprint !== olds.publicKeyFingerprint;
-  if (repinned && found.user.publicKey) {
-    const wrapped = await ctx.session.wrapProjectKeyFor(news.projectId, found.user.publicKey);
-    await ctx.session.api.projects.uploadKey(news.projectId, {
-      encryptedKey: wrapped.encryptedKey,
-      nonce: wrapped.nonce,
-      userId: found.userId,
-    });
+  const now = Date.now();
+  const regrant = grantChanged(olds, news) || needsRenewal(olds, news, now);
+  // The roles first: a member who held only no-access gets a key copy only once they hold more.
+  const set = regrant ? await setGrant(ctx, news.projectId, id, news) : undefined;
+  const rolesNow = set ? set.roles : found.roles;
+  const regained = set !== undefined && !grantsKeyAccess(found.roles, now);
+  if ((repinned || regained) && grantsKeyAccess(rolesNow, Date.now())) {
+    await resendKeyCopy(ctx, news.projectId, found);
   }
-  if (news.role !== olds.role) await ctx.session.api.memberships.setRole(news.projectId, id, news.role!);
-  return { ...olds, role: news.role, publicKeyFingerprint: wanted };
+  return {
+    ...olds,
+    ...(set?.grant as MembershipOutputs | undefined),
+    // A configured start keeps the user's spelling, even when it names the instant already in state.
+    ...(news.temporaryAccessStartTime !== undefined && { temporaryAccessStartTime: news.temporaryAccessStartTime }),
+    publicKeyFingerprint: wanted,
+  };
+}
+
+const TEMPORARY_ONLY = ["temporaryRange", "temporaryAccessStartTime"] as const;
+
+/** Cross-field rules: the window's fields come with isTemporary, and only with it. */
+function checkMembership(inputs: Inputs): FieldFailure[] {
+  if (isUnknown(inputs.isTemporary)) return [];
+  const has = (name: string) => inputs[name] !== undefined && inputs[name] !== null;
+  if (inputs.isTemporary === true) {
+    return has("temporaryRange") ? [] : [{ path: "temporaryRange", reason: "is required when isTemporary is true" }];
+  }
+  const failures: FieldFailure[] = TEMPORARY_ONLY.filter(has).map((path) => ({
+    path,
+    reason: "can only be set when isTemporary is true",
+  }));
+  if (!isUnknown(inputs.baseRole) && inputs.baseRole !== DEFAULT_BASE_ROLE) {
+    failures.push({ path: "baseRole", reason: "can only be set when isTemporary is true" });
+  }
+  return failures;
+}
+
+/** An ended window that started at apply is renewed: the plan shows its start changing. */
+function diffMembership(olds: Outputs, news: Inputs, derived: DiffResult): DiffResult {
+  if (!needsRenewal(olds, news, Date.now()) || derived.changes.includes("temporaryAccessStartTime")) return derived;
+  return { ...derived, changes: [...derived.changes, "temporaryAccessStartTime"] };
+}
+
+const GRANT_FIELDS = ["role", "isTemporary", "baseRole", "temporaryRange", "temporaryAccessStartTime"];
+
+/** A new grant moves the window (when one is or was involved); nothing else computed changes in place. */
+function membershipComputedChanges(olds: Outputs, news: Inputs, diff: DiffResult): string[] {
+  const windowInvolved = news.isTemporary === true || olds.isTemporary === true;
+  if (!windowInvolved || !diff.changes.some((field) => GRANT_FIELDS.includes(field))) return [];
+  return ["temporaryAccessStartTime", "temporaryAccessEndTime"];
 }
 
 async function deleteMembership(ctx: ResourceContext, id: string, state: MembershipOutputs) {
@@ -205,6 +304,9 @@ export const projectMembership = defineResource({
   importId: "`<projectId>:<email>`, e.g. `6f1c…:dev@example.com`.",
   fields: projectMembershipFields,
   ops: {
+    check: checkMembership,
+    diff: diffMembership,
+    computedChanges: membershipComputedChanges,
     create: createMembership,
     read: readMembership,
     update: updateMembership,

@@ -106,6 +106,16 @@ export function validateIsoDate(value: string): string | undefined {
   return undefined;
 }
 
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** A full RFC 3339 timestamp with a zone (Terraform's `timestamp()` format), e.g. 2026-01-31T09:00:00Z. */
+export function validateRfc3339(value: string): string | undefined {
+  if (!RFC_3339.test(value) || Number.isNaN(Date.parse(value))) {
+    return "must be an RFC 3339 timestamp with a zone, e.g. 2026-01-31T09:00:00Z or 2026-01-31T10:00:00+01:00";
+  }
+  return undefined;
+}
+
 export function integerBetween(min: number, max: number): (value: number) => string | undefined {
   return (value) =>
     Number.isInteger(value) && value >= min && value <= max

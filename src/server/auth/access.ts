@@ -7,6 +7,7 @@ import { scopePathMatches } from "../../provider/api/scope-path";
 import type { Actor, ServerState, ServiceTokenRow } from "../context";
 import { badRequest, permissionDenied, unauthorized } from "../http/errors";
 import type { EnvironmentRow, ProjectRow } from "../rows";
+import { activeRoleRows } from "./membership-roles";
 
 export type Action = "read" | "create" | "edit" | "delete";
 export type Subject = "secrets" | "environments" | "member" | "service-tokens" | "project" | "audit-logs";
@@ -65,9 +66,8 @@ export function requireMember(state: ServerState, actor: Actor, projectId: strin
     actor.orgId ?? "",
   );
   if (!row) throw unauthorized("User not in project");
-  const roles = state.store
-    .all<{ role: Role }>("SELECT role FROM project_membership_roles WHERE membership_id = ?", row.membership_id)
-    .map((r) => r.role);
+  // Only roles that count now: a temporary one inside its window (membership-roles.ts).
+  const roles = activeRoleRows(state, row.membership_id).map((r) => r.role as Role);
   const { membership_id, ...project } = row;
   return { project, membershipId: membership_id, roles };
 }

@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Actor, ServerState, ServiceTokenRow } from "../context";
 import { unauthorized } from "../http/errors";
 import type { AuthMode } from "../route";
+import { requireTokenCreatorStanding } from "./token-creator";
 import { verifyToken } from "./tokens";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -81,6 +82,7 @@ function verifyServiceToken(state: ServerState, credential: string, now: number)
     state.store.run("DELETE FROM service_tokens WHERE id = ?", row.id);
     throw unauthorized("failed to authenticate expired service token");
   }
+  requireTokenCreatorStanding(state, row);
   const lastUsed = new Date(now).toISOString();
   state.store.run("UPDATE service_tokens SET last_used = ? WHERE id = ?", lastUsed, row.id);
   return { ...row, last_used: lastUsed };

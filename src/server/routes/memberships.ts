@@ -4,11 +4,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { MAX_TEMPORARY_RANGE_MS, parseDuration } from "../../provider/api/durations";
 import { recordAudit } from "../audit";
 import { BUILT_IN_ROLES, requirePermission } from "../auth/access";
+import { type MembershipRoleRow, mayHoldProjectKey, membershipRoleRows } from "../auth/membership-roles";
 import type { ServerState } from "../context";
 import { base64, uuid } from "../fields";
-import { badRequest } from "../http/errors";
+import { badRequest, HttpError } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { nowIso, type OrgMembershipRow, orgMembershipJson, type UserRow } from "../rows";
 import { publicUserJson } from "./organizations";
@@ -22,37 +24,54 @@ interface MembershipRow {
   updated_at: string;
 }
 
-interface RoleRow {
-  id: string;
-  membership_id: string;
-  role: string;
-  created_at: string;
-  updated_at: string;
-}
-
-function roleJson(role: RoleRow) {
+/** As the real server lists it: ended temporary rows stay, with their window. */
+function roleJson(role: MembershipRoleRow) {
   return {
     id: role.id,
     role: role.role,
     projectMembershipId: role.membership_id,
     customRoleId: null,
     customRoleSlug: null,
-    isTemporary: false,
-    temporaryMode: null,
-    temporaryRange: null,
-    temporaryAccessStartTime: null,
-    temporaryAccessEndTime: null,
+    isTemporary: role.is_temporary === 1,
+    temporaryMode: role.temporary_mode,
+    temporaryRange: role.temporary_range,
+    temporaryAccessStartTime: role.temporary_access_start_time,
+    temporaryAccessEndTime: role.temporary_access_end_time,
     createdAt: role.created_at,
     updatedAt: role.updated_at,
   };
 }
 
+const roleSlug = z.string().trim().min(1).max(64);
+
+/** `ms` notation, positive (the real server's message), and at most 100 years (ours: the end must be a date). */
+const temporaryRange = z
+  .string()
+  .max(100)
+  .refine((range) => (parseDuration(range) ?? 0) > 0, "Temporary range must be a positive number")
+  .refine(
+    (range) => (parseDuration(range) ?? 0) <= MAX_TEMPORARY_RANGE_MS,
+    "Temporary range must be at most 100 years",
+  );
+
+/** A role assignment of PATCH …/memberships/:id, as the real server declares it (routes-more.md §4). */
+const roleAssignment = z.union([
+  z.object({ role: roleSlug, isTemporary: z.literal(false).optional() }),
+  z.object({
+    role: roleSlug,
+    isTemporary: z.literal(true),
+    temporaryMode: z.literal("relative"),
+    temporaryRange,
+    temporaryAccessStartTime: z.string().datetime(),
+  }),
+]);
+type RoleAssignment = z.infer<typeof roleAssignment>;
+
+const LONG_LIVED_REQUIRED = "At least one long lived role is required";
+
 function membershipJson(state: ServerState, m: MembershipRow) {
   const user = state.store.get<UserRow>("SELECT * FROM users WHERE id = ?", m.user_id)!;
-  const roles = state.store.all<RoleRow>(
-    "SELECT * FROM project_membership_roles WHERE membership_id = ? ORDER BY created_at",
-    m.id,
-  );
+  const roles = membershipRoleRows(state, m.id);
   return {
     id: m.id,
     userId: m.user_id,
@@ -75,6 +94,40 @@ function findMembership(state: ServerState, projectId: string, membershipId: str
   );
   if (!m) throw badRequest("Membership not found");
   return m;
+}
+
+/** The real server's answer for a membership id that is unknown or in another project. */
+function findMembershipToUpdate(state: ServerState, projectId: string, membershipId: string): MembershipRow {
+  const m = state.store.get<MembershipRow>(
+    "SELECT * FROM project_memberships WHERE id = ? AND project_id = ?",
+    membershipId,
+    projectId,
+  );
+  if (!m) throw new HttpError(400, "Update project membership", "Unauthorized member update");
+  return m;
+}
+
+/** Stores one assignment; a temporary one's window ends at start + range. */
+function insertRole(state: ServerState, membershipId: string, assignment: RoleAssignment, now: string): void {
+  const temporary = assignment.isTemporary === true ? assignment : undefined;
+  const end = temporary
+    ? new Date(Date.parse(temporary.temporaryAccessStartTime) + parseDuration(temporary.temporaryRange)!).toISOString()
+    : null;
+  state.store.run(
+    `INSERT INTO project_membership_roles (id, membership_id, role, is_temporary, temporary_mode, temporary_range,
+       temporary_access_start_time, temporary_access_end_time, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    randomUUID(),
+    membershipId,
+    assignment.role,
+    temporary ? 1 : 0,
+    temporary?.temporaryMode ?? null,
+    temporary?.temporaryRange ?? null,
+    temporary ? new Date(temporary.temporaryAccessStartTime).toISOString() : null,
+    end,
+    now,
+    now,
+  );
 }
 
 function listMemberships(state: ServerState, projectId: string) {
@@ -184,14 +237,10 @@ export const membershipRoutes: AnyRoute[] = [
     params: membershipParams,
     body: z.object({
       roles: z
-        .array(
-          z.object({
-            role: z.string().trim().min(1).max(64),
-            isTemporary: z.literal(false).optional(),
-          }),
-        )
-        .min(1)
-        .max(10),
+        .array(roleAssignment)
+        .min(1, LONG_LIVED_REQUIRED)
+        .max(10)
+        .refine((roles) => roles.some((r) => r.isTemporary !== true), LONG_LIVED_REQUIRED),
     }),
     handler: ({ state, actor, params, body, request }) => {
       const { project } = requirePermission(state, actor, params.workspaceId, "edit", "member");
@@ -200,17 +249,17 @@ export const membershipRoutes: AnyRoute[] = [
           throw badRequest(`Custom role not found: ${role.slice(0, 64)}`);
       }
       const roles = state.store.transaction(() => {
-        const membership = findMembership(state, project.id, params.membershipId);
+        const membership = findMembershipToUpdate(state, project.id, params.membershipId);
         state.store.run("DELETE FROM project_membership_roles WHERE membership_id = ?", membership.id);
         const now = nowIso();
-        for (const { role } of body.roles) {
+        for (const assignment of body.roles) insertRole(state, membership.id, assignment, now);
+        const stored = membershipRoleRows(state, membership.id);
+        // No key copy for a member left with no-access only (docs/server.md); a later grant re-sends one.
+        if (!mayHoldProjectKey(stored, Date.now())) {
           state.store.run(
-            "INSERT INTO project_membership_roles (id, membership_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-            randomUUID(),
-            membership.id,
-            role,
-            now,
-            now,
+            "DELETE FROM project_keys WHERE project_id = ? AND receiver_id = ?",
+            project.id,
+            membership.user_id,
           );
         }
         recordAudit(
@@ -224,10 +273,7 @@ export const membershipRoutes: AnyRoute[] = [
             roles: body.roles.map((r) => r.role),
           },
         );
-        return state.store.all<RoleRow>(
-          "SELECT * FROM project_membership_roles WHERE membership_id = ?",
-          membership.id,
-        );
+        return stored;
       });
       return { roles: roles.map(roleJson) };
     },

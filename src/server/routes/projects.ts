@@ -7,9 +7,10 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "../audit";
 import { requireMember, requirePermission } from "../auth/access";
+import { mayHoldProjectKey, mayReadProjectKey, membershipIdOf, membershipRoleRows } from "../auth/membership-roles";
 import type { Actor, ServerState } from "../context";
 import { base64, displayName, slug, uuid } from "../fields";
-import { badRequest, notFound, permissionDenied, unauthorized } from "../http/errors";
+import { badRequest, HttpError, notFound, permissionDenied, unauthorized } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { nowIso, type ProjectRow, projectJson, projectWithEnvironmentsJson } from "../rows";
 import { slugify } from "./auth";
@@ -287,6 +288,10 @@ export const projectRoutes: AnyRoute[] = [
         throw badRequest("Failed to find project membership of the receiver");
       }
       if (receiverId !== callerId && !access.roles.includes("admin")) throw permissionDenied("edit", "member");
+      const receiverRoles = membershipRoleRows(state, membershipIdOf(state, access.project.id, receiverId)!);
+      if (!mayHoldProjectKey(receiverRoles, Date.now())) {
+        throw badRequest("The receiver has the no-access role only: no copy of the project key is stored for them");
+      }
       state.store.transaction(() =>
         storeProjectKeyCopy(
           state,
@@ -306,6 +311,14 @@ export const projectRoutes: AnyRoute[] = [
     params: workspaceIdParams,
     handler: ({ state, actor, params, request }) => {
       const access = requireMember(state, actor, params.workspaceId);
+      // A deliberate difference: the real server hands no-access members the key (routes-more.md §4).
+      if (!mayReadProjectKey(membershipRoleRows(state, access.membershipId), Date.now())) {
+        throw new HttpError(
+          401,
+          "PermissionDenied",
+          "A member with the no-access role gets no copy of the project key",
+        );
+      }
       const userId = actor.kind === "user" ? actor.userId : "";
       const key = state.store.get<{
         id: string;

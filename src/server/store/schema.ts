@@ -183,6 +183,12 @@ export const MIGRATIONS: readonly string[] = [
   SCHEMA_V1,
   // 0.2.0: each project records its blind-index scheme; projects written by 0.1.0 keep Argon2id.
   "ALTER TABLE projects ADD COLUMN blind_index_scheme TEXT NOT NULL DEFAULT 'argon2id'",
+  // Temporary roles (PATCH …/memberships/:id): the window; rows written before are permanent.
+  `ALTER TABLE project_membership_roles ADD COLUMN is_temporary INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE project_membership_roles ADD COLUMN temporary_mode TEXT;
+   ALTER TABLE project_membership_roles ADD COLUMN temporary_range TEXT;
+   ALTER TABLE project_membership_roles ADD COLUMN temporary_access_start_time TEXT;
+   ALTER TABLE project_membership_roles ADD COLUMN temporary_access_end_time TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
