@@ -75,6 +75,19 @@ export const EXAMPLES: Record<string, Example[]> = {
         publicKeyFingerprint: "nacl-sha256:MZUH-VLPY-MK6X-O3EP-YGFY-5H4O-EAEJ-OFEF",
       },
     },
+    {
+      title: "Temporary access: developer rights for 8 hours, viewer otherwise",
+      label: "oncall",
+      note: "The window starts at the apply that grants it. Once it has ended, the next plan shows an in-place update of `temporaryAccessStartTime`; applying it grants a new window from then. Set `temporaryAccessStartTime` for a fixed window instead.",
+      inputs: {
+        projectId,
+        email: "carol@example.com",
+        role: "member",
+        isTemporary: true,
+        temporaryRange: "8h",
+        baseRole: "viewer",
+      },
+    },
   ],
   project: [
     {
