@@ -25,6 +25,21 @@ describe("API error mapping (the real server's quirks)", () => {
     ],
     ["400 Env doesn't exist", 400, { message: "Env doesn't exist" }, "ERR_API_NOT_FOUND"],
     [
+      "400 Unauthorized member update (membership not in the project)",
+      400,
+      { error: "Update project membership", message: "Unauthorized member update" },
+      "ERR_API_NOT_FOUND",
+    ],
+    [
+      "401 service token whose creator lost access",
+      401,
+      {
+        error: "UnauthorizedError",
+        message: "Service token no longer valid: the member who created it is no longer a member of this project",
+      },
+      "ERR_API_UNAUTHORIZED",
+    ],
+    [
       "403 ValidationFailure",
       403,
       {
