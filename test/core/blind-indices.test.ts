@@ -101,6 +101,20 @@ describe("blind indices: a project from before April 2023, through the provider 
         return true;
       });
     }
+    // Concurrent deletes: one goes alone, the rest as a batch; neither may call the secrets "already gone".
+    for (const session of [h.userSession(), h.tokenSession()]) {
+      const mark = h.requests.length;
+      const results = await Promise.allSettled(
+        ["DB_URL", "API_KEY", "OLD_TOKEN"].map((key) => session.secrets.delete(location(), key)),
+      );
+      for (const result of results) {
+        assert.ok(
+          result.status === "rejected" && result.reason instanceof BlindIndicesMissingError,
+          `${session.mode}: ${result.status === "rejected" ? String(result.reason) : "resolved"}`,
+        );
+      }
+      assert.ok(h.count("DELETE", "/api/v3/secrets/batch", mark) >= 1, `${session.mode}: the batch path ran`);
+    }
     const listed = await h.userSession().secrets.list(location(), { fresh: true });
     assert.deepEqual(listed.map((s) => s.key).sort(), ["API_KEY", "DB_URL", "OLD_TOKEN"], "no duplicate, nothing gone");
     assert.equal(indexState(dataDir, projectId).unindexed.length, 3);

@@ -78,8 +78,15 @@ export class BlindIndexGuard {
    * (the status says so, or `listed` says the secret exists though the server cannot find it by
    * name), else the error itself.
    */
-  async explain(projectId: string, operation: string, error: unknown, listed?: () => Promise<boolean>) {
-    if (!isSecretNotFound(error)) return error;
+  async explain(
+    projectId: string,
+    operation: string,
+    error: unknown,
+    listed?: () => Promise<boolean>,
+    /** A batch's "not found" (its wording is not the single routes'), its folder known to exist. */
+    anyNotFound = false,
+  ) {
+    if (!(anyNotFound ? error instanceof NotFoundError : isSecretNotFound(error))) return error;
     const status = await this.status(projectId);
     if (status === false) return this.missing(projectId, operation, "has secrets without blind indices");
     if (status === undefined && listed && (await listed().catch(() => false))) {

@@ -534,6 +534,7 @@ export class CoalescingSecretStore implements SecretStore {
         "delete secrets",
         cause,
         async () => stillThere.length === items.length,
+        true,
       );
       if (explained !== cause) {
         for (const item of items) {
