@@ -221,6 +221,15 @@ describe("blind indices: a project from before April 2023, through the provider 
     assert.equal(h.count("GET", STATUS_ROUTE, readMark), 0, "reads ask nothing");
   });
 
+  it("enable-blind-indices without its options exits 2 and names each missing one", async () => {
+    const missing = await cli(["enable-blind-indices", "--host", h.server.url], "");
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /missing --email, --password, --project/);
+    const unknown = await cli(["enable-blind-indices", "--projekt", "x"], "");
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown option --projekt/);
+  });
+
   it("the real server's answers map to typed errors: no salt row, and a non-admin", () => {
     const noSalt = mapApiError(400, { message: "Blind index not found", error: "CreateSecret" }, "create secret", "/r");
     assert.equal(noSalt.code, "ERR_BLIND_INDEX_SALT_MISSING");
