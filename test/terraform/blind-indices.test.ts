@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { bootstrap } from "../../src/provider/bootstrap";
 import { openSession } from "../../src/provider/session";
 import { type RunningServer, startServer } from "../../src/server";
+import { RequestLog } from "../support/request-log";
 import {
   expectedValue,
   type Shape,
@@ -38,9 +39,12 @@ describe("real terraform on a project from before April 2023", { skip }, () => {
   let server: RunningServer;
   let workspace: TerraformWorkspace;
   let target: WorkspaceTarget;
+  const log = new RequestLog();
+  const statusAsked = (mark: number) =>
+    log.since(mark).filter((r) => r.route === "/api/v3/workspaces/:workspaceId/secrets/blind-index-status").length;
 
   before(async () => {
-    server = await startServer({ port: 0, dataDir });
+    server = await startServer({ port: 0, dataDir, log: log.line });
     const boot = await bootstrap({ host: server.url, email: ADMIN.email, password: ADMIN.password });
     target = { host: server.url, email: ADMIN.email, password: ADMIN.password, projectId: boot.projectId };
     workspace = await TerraformWorkspace.create();
@@ -52,11 +56,15 @@ describe("real terraform on a project from before April 2023", { skip }, () => {
   });
 
   it("plan works, apply fails with the remedy and writes nothing; after enable-blind-indices it converges", async () => {
+    let mark = log.mark();
     const first = await workspace.apply(target, FIRST);
     assert.equal(first.code, 0, first.output.slice(-3000));
+    assert.equal(statusAsked(mark), 1, "a healthy project: one status request for the apply's creates");
     assert.equal(dropBlindIndexes(dataDir, target.projectId), 3);
 
+    mark = log.mark();
     const plan = await workspace.plan(target, FIRST);
+    assert.equal(statusAsked(mark), 0, "a plan asks nothing");
     assert.equal(plan.code, 0, `reads list, so the refresh sees no change:\n${plan.output.slice(-3000)}`);
 
     const refused = await workspace.apply(target, CHANGED);
@@ -85,8 +93,10 @@ describe("real terraform on a project from before April 2023", { skip }, () => {
     );
     assert.match(fixed.stdout, /indexed 3 secrets/);
 
+    mark = log.mark();
     const applied = await workspace.apply(target, CHANGED);
     assert.equal(applied.code, 0, applied.output.slice(-3000));
+    assert.equal(statusAsked(mark), 1, "one status request for the apply (updates ask nothing)");
     const again = await workspace.plan(target, CHANGED);
     assert.equal(again.code, 0, `second plan not empty:\n${again.output.slice(-3000)}`);
     const session = openSession(target, { env: {} });
