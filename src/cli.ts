@@ -26,6 +26,11 @@ const commands: Record<string, Command> = {
       "Log in and print your own public-key fingerprint, to pin on your memberships (--host, --email, --password, --allow-insecure-http).",
     load: () => require("./cli/fingerprint-command"),
   },
+  "enable-blind-indices": {
+    summary:
+      "As a project admin, index the secret names of a project from before April 2023 (--host, --email, --password, --project, --allow-insecure-http).",
+    load: () => require("./cli/enable-blind-indices-command"),
+  },
   "terraform-provider": {
     summary: "The Terraform plugin entry point (started by Terraform, speaks go-plugin + tfplugin6).",
     load: () => require("./cli/terraform-provider-command"),

@@ -1,6 +1,11 @@
 /** infisical-e2ee: the framework-neutral core, and the library for your own scripts (docs/library.md). */
 
 export {
+  type EnableBlindIndicesOptions,
+  type EnableBlindIndicesResult,
+  enableBlindIndices,
+} from "./provider/blind-indices";
+export {
   type BootstrapOptions,
   type BootstrapResult,
   bootstrap,

@@ -37,6 +37,10 @@ export const ERROR_CODES = {
     "The project key copy was sent by a key this provider cannot vouch for; `projectId` and `senderFingerprint` say which. The key was not used.",
   ERR_SERVER_START:
     "The embedded server cannot start: an option it refuses (address, port, allowed hosts) or a data folder it cannot use.",
+  ERR_BLIND_INDICES_MISSING:
+    "The project has secrets without blind indices (created before April 2023), so the server cannot find them by name; the message names the `enable-blind-indices` command that fixes it.",
+  ERR_BLIND_INDEX_SALT_MISSING:
+    "The server holds no blind-index salt for the project, so no secret can be written or read by name there; only the server's operator can fix it.",
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -357,5 +361,52 @@ export class ServerDataError extends ProviderError {
 export class InternalError extends ProviderError {
   constructor(message: string) {
     super("ERR_INTERNAL", message);
+  }
+}
+
+/** Who can fix a project without blind indices, and where: filled into the remedy. */
+export interface BlindIndexRemedy {
+  projectId: string;
+  host: string;
+  /** The session's email, when it is a user session (the user may or may not be an admin). */
+  email?: string;
+}
+
+/**
+ * A by-name operation on a project whose secrets lack blind indices (Infisical projects from
+ * before April 2023): the server cannot find them by name, and a create may silently add a second
+ * secret of a name it cannot see. Names the one-time remedy; nothing was written.
+ */
+export class BlindIndicesMissingError extends ProviderError {
+  readonly projectId: string;
+  readonly operation: string;
+  constructor(operation: string, remedy: BlindIndexRemedy, why: string) {
+    const email = remedy.email ?? "<admin email>";
+    super(
+      "ERR_BLIND_INDICES_MISSING",
+      `${operation} refused: project ${remedy.projectId} ${why}. ` +
+        "It predates Infisical's blind indices (April 2023), so the server cannot find those secrets by name " +
+        "(and a create could silently duplicate one); nothing was written. An admin of the project fixes it once with " +
+        `\`infisical-e2ee enable-blind-indices --host ${remedy.host} --email ${email} --password <password> --project ${remedy.projectId}\`` +
+        " (the password may come from INFISICAL_PASSWORD instead), or from a program with " +
+        '`enableBlindIndices({ host, email, password, projectId })` from "infisical-e2ee". See docs/migrating.md.',
+    );
+    this.projectId = remedy.projectId;
+    this.operation = operation;
+  }
+}
+
+/** The real server's 400 "Blind index not found": the project has no salt row at all. */
+export class BlindIndexSaltMissingError extends ApiError {
+  constructor(details: ApiErrorDetails) {
+    super("ERR_BLIND_INDEX_SALT_MISSING", {
+      ...details,
+      ...("status" in details
+        ? {
+            serverMessage:
+              "Blind index not found: the server holds no blind-index salt for this project, so nothing can be written or read by name; the Infisical server's operator must restore it (enable-blind-indices cannot help without it)",
+          }
+        : {}),
+    });
   }
 }

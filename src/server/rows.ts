@@ -91,7 +91,8 @@ export interface SecretRow {
   project_id: string;
   env_id: string;
   folder_id: string;
-  blind_index: string;
+  /** NULL for a secret without one (a project from before April 2023); by-name routes never find it. */
+  blind_index: string | null;
   type: string;
   user_id: string;
   version: number;

@@ -115,7 +115,10 @@ export function updateSecret(state: ServerState, old: SecretRow, fields: SecretF
   if (old.type === "personal" && !state.secrets.find({ ...target, type: "shared", user_id: "" })) {
     throw badRequest("A personal override can only be renamed to the name of an existing shared secret");
   }
-  if (old.type === "shared") state.secrets.reindexPersonalOverrides(old.folder_id, old.blind_index, newIndex);
+  // A row found by name has an index; an un-indexed one has no overrides reachable under it.
+  if (old.type === "shared" && old.blind_index !== null) {
+    state.secrets.reindexPersonalOverrides(old.folder_id, old.blind_index, newIndex);
+  }
   return state.secrets.update(old, contentOf(fields, old), newIndex);
 }
 

@@ -78,6 +78,8 @@ const SUMMARY_BY_CODE: Record<string, string> = {
   ERR_TRANSPORT: "Server Unreachable",
   ERR_PARTIAL_CREATE: "Resource Partially Created",
   ERR_IMPORT_UNSUPPORTED: "Import Not Supported",
+  ERR_BLIND_INDICES_MISSING: "Project Needs Blind Indices",
+  ERR_BLIND_INDEX_SALT_MISSING: "Project Has No Blind-Index Salt",
 };
 
 /** `service_token (or INFISICAL_TOKEN)`; a setting the provider block lacks is its environment variable alone. */

@@ -140,6 +140,12 @@ describe("server: a data folder written by 0.1.0", () => {
         ],
       );
       assert.ok(Number((db.prepare("PRAGMA user_version").get() as Json).user_version) >= 2);
+      // The rebuilt secrets table may hold un-indexed secrets (design 0041) and kept its references.
+      const blindIndex = (db.prepare("PRAGMA table_info(secrets)").all() as Json[]).find(
+        (c) => c.name === "blind_index",
+      );
+      assert.equal(blindIndex.notnull, 0);
+      assert.deepEqual(db.prepare("PRAGMA foreign_key_check").all(), []);
     } finally {
       db.close();
     }

@@ -7,6 +7,7 @@
 import {
   ApiError,
   ApiValidationError,
+  BlindIndexSaltMissingError,
   ConflictError,
   type HttpFailure,
   NotFoundError,
@@ -78,9 +79,11 @@ export function mapApiError(status: number, body: ErrorBody | undefined, operati
   // Login failures: 500 on the real server of 2024, 400 on some builds; either way a bad credential.
   if (/failed to find user|failed to authenticate/i.test(text)) return new UnauthorizedError(details);
   if (ALREADY_EXISTS.test(text)) return new ConflictError(details);
+  // A project without a salt row (routes-more.md §5): no by-name operation can ever work there.
+  if (status === 400 && /^blind index not found$/i.test(text.trim())) return new BlindIndexSaltMissingError(details);
   if (status === 400 && NOT_FOUND.test(text)) return new NotFoundError(details);
   if (status === 403) {
-    if (/user not in project|must be an admin|not allowed/i.test(text) && !/access this resource/i.test(text)) {
+    if (/user not in project|must be (?:an )?admin|not allowed/i.test(text) && !/access this resource/i.test(text)) {
       return new PermissionDeniedError(details);
     }
     return new UnauthorizedError(details);

@@ -1,6 +1,7 @@
 /** Typed API areas over one request function (retry, timeouts and error mapping composed once in http.ts). */
 import { auditLogsApi } from "./audit-logs";
 import { authApi } from "./auth";
+import { blindIndexesApi } from "./blind-indexes";
 import { environmentsApi } from "./environments";
 import { foldersApi } from "./folders";
 import { membershipsApi } from "./memberships";
@@ -22,6 +23,7 @@ export function createApi(send: Send, host: string) {
     secrets: secretsApi(send),
     folders: foldersApi(send),
     auditLogs: auditLogsApi(send),
+    blindIndexes: blindIndexesApi(send),
   };
 }
 

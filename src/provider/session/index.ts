@@ -18,6 +18,7 @@ import {
   type ServiceTokenParts,
 } from "../crypto";
 import { CryptoError, PermissionDeniedError, UnauthorizedError } from "../errors";
+import { BlindIndexGuard } from "./blind-index-guard";
 import { KeyRing } from "./key-ring";
 import { vouchForSender } from "./key-sender";
 import { forgetLogin, type LoginCredentials, loginOnce, releaseLogins, type UserLogin } from "./login";
@@ -89,6 +90,11 @@ class ConnectedSession implements Session {
       (projectId) => this.#keys.get(projectId),
       this.#log,
       settings.coalescing ? options.coalescing : NO_COALESCING,
+      new BlindIndexGuard(
+        this.api,
+        { canAskStatus: this.mode === "user", host: settings.host, email: settings.email },
+        this.#log,
+      ),
     );
   }
 

@@ -23,6 +23,7 @@ import {
   UnauthorizedError,
 } from "../errors";
 import type { Logger } from "../schema/resource";
+import type { BlindIndexGuard } from "./blind-index-guard";
 import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitOptions, NO_GROUP_COMMIT } from "./group-commit";
 import { decryptSecret, encryptSecret } from "./secret-codec";
 import type { PlainSecret, SecretLocation, SecretStore, SecretUpdate, SecretWrite } from "./session";
@@ -140,14 +141,17 @@ export class CoalescingSecretStore implements SecretStore {
   readonly #writes: GroupCommit<Pending>;
   readonly #snapshots = new Map<string, Snapshot>();
   readonly #folders = new Map<string, Promise<void>>();
+  readonly #guard?: BlindIndexGuard;
 
   constructor(
     api: Api,
     projectKey: (projectId: string) => Promise<string>,
     log: Logger,
     options: Partial<CoalescingOptions> = {},
+    guard?: BlindIndexGuard,
   ) {
     this.#api = api;
+    this.#guard = guard;
     this.#projectKey = projectKey;
     this.#log = log;
     this.#options = { ...DEFAULT_COALESCING, ...options };
@@ -247,14 +251,28 @@ export class CoalescingSecretStore implements SecretStore {
   }
 
   async #sendAt(key: string, location: SecretLocation, items: Pending[]): Promise<void> {
+    let creates = items.filter((i): i is PendingCreate => i.kind === "create");
+    // Asked alongside the project key, so a first create waits for one round trip, not two.
+    const createRefused =
+      creates.length > 0 && this.#guard
+        ? this.#guard.beforeCreate(location.projectId, "create secret").then(
+            () => undefined,
+            (error: unknown) => error,
+          )
+        : undefined;
     let projectKey: string;
     try {
       projectKey = await this.#projectKey(location.projectId);
     } catch (error) {
+      await createRefused;
       for (const i of items) i.reject(error);
       return;
     }
-    const creates = items.filter((i): i is PendingCreate => i.kind === "create");
+    const refused = await createRefused;
+    if (refused !== undefined) {
+      for (const c of creates) c.reject(refused);
+      creates = [];
+    }
     const updates = items.filter((i): i is PendingUpdate => i.kind === "update");
     const renames = updates.filter((u) => u.update.newKey !== undefined && u.update.newKey !== u.update.key);
     const plainUpdates = updates.filter((u) => !renames.includes(u));
@@ -466,7 +484,7 @@ export class CoalescingSecretStore implements SecretStore {
           return;
         }
       }
-      item.reject(error);
+      item.reject(await this.#explainNotFound(location, "update secret", error, key));
     }
   }
 
@@ -508,6 +526,24 @@ export class CoalescingSecretStore implements SecretStore {
       current = new Map();
     }
     const lostAnswer = isAmbiguous(cause);
+    const stillThere = items.filter((i) => current.has(i.key));
+    if (this.#guard && stillThere.length > 0) {
+      // Every name is still listed, yet the batch found one missing: the server cannot find them by name.
+      const explained = await this.#guard.explain(
+        location.projectId,
+        "delete secrets",
+        cause,
+        async () => stillThere.length === items.length,
+        true,
+      );
+      if (explained !== cause) {
+        for (const item of items) {
+          if (current.has(item.key)) item.reject(explained);
+          else item.resolve(lostAnswer);
+        }
+        return;
+      }
+    }
     const again: PendingDelete[] = [];
     for (const item of items) {
       // Gone after a lost answer: most likely our own delete did it.
@@ -527,9 +563,20 @@ export class CoalescingSecretStore implements SecretStore {
       await this.#api.secrets.delete(scopeOf(location), item.key);
       item.resolve(true);
     } catch (error) {
-      if (error instanceof NotFoundError) item.resolve(false);
-      else item.reject(error);
+      if (!(error instanceof NotFoundError)) return item.reject(error);
+      // "Not found" by name is "already gone" only where the server can find secrets by name.
+      const explained = await this.#explainNotFound(location, "delete secret", error, item.key);
+      if (explained === error) item.resolve(false);
+      else item.reject(explained);
     }
+  }
+
+  /** A "Secret not found" by name, as the remedy when the project lacks blind indices (blind-index-guard.ts). */
+  async #explainNotFound(location: SecretLocation, operation: string, error: unknown, key: string): Promise<unknown> {
+    if (!this.#guard) return error;
+    return this.#guard.explain(location.projectId, operation, error, async () =>
+      (await this.#freshWire(location)).has(key),
+    );
   }
 
   #decryptByKey(projectKey: string, secrets: WireSecret[]): Map<string, PlainSecret> {

@@ -2,6 +2,7 @@
 import type { AnyRoute } from "../route";
 import { auditLogRoutes } from "./audit-logs";
 import { authRoutes } from "./auth";
+import { blindIndexRoutes } from "./blind-indexes";
 import { environmentRoutes } from "./environments";
 import { folderRoutes } from "./folders";
 import { membershipRoutes } from "./memberships";
@@ -20,4 +21,5 @@ export const allRoutes: AnyRoute[] = [
   ...secretRoutes,
   ...folderRoutes,
   ...auditLogRoutes,
+  ...blindIndexRoutes,
 ];

@@ -57,15 +57,24 @@ export class Store {
         `has schema version ${current}, newer than this server's ${SCHEMA_VERSION}`,
       );
     }
-    // All steps in one transaction: a failed upgrade leaves the database as it was.
+    // All steps in one transaction: a failed upgrade leaves the database as it was. Foreign keys
+    // are off meanwhile (SQLite ignores the pragma inside a transaction), so a step that rebuilds a
+    // table does not cascade its DROP into the tables that reference it; they are checked before commit.
+    this.db.exec("PRAGMA foreign_keys = OFF");
     this.db.exec("BEGIN IMMEDIATE");
     try {
       for (let version = current; version < SCHEMA_VERSION; version++) this.db.exec(MIGRATIONS[version]!);
+      const broken = this.db.prepare("PRAGMA foreign_key_check").all();
+      if (broken.length > 0) {
+        throw new ServerDataError("data directory", `the schema upgrade left ${broken.length} dangling references`);
+      }
       this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       this.db.exec("COMMIT");
     } catch (error) {
       this.db.exec("ROLLBACK");
       throw error;
+    } finally {
+      this.db.exec("PRAGMA foreign_keys = ON");
     }
   }
 

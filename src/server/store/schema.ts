@@ -183,6 +183,24 @@ export const MIGRATIONS: readonly string[] = [
   SCHEMA_V1,
   // 0.2.0: each project records its blind-index scheme; projects written by 0.1.0 keep Argon2id.
   "ALTER TABLE projects ADD COLUMN blind_index_scheme TEXT NOT NULL DEFAULT 'argon2id'",
+  // Secrets may lack a blind index, as in Infisical projects from before April 2023 (design 0041):
+  // SQLite drops NOT NULL only by rebuilding the table (database.ts runs steps with foreign keys off).
+  `CREATE TABLE secrets_rebuilt (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  env_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+  folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  blind_index TEXT,
+  type TEXT NOT NULL,
+  user_id TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL,
+${SECRET_CONTENT_COLUMNS}
+  UNIQUE (folder_id, blind_index, type, user_id)
+);
+INSERT INTO secrets_rebuilt SELECT * FROM secrets;
+DROP TABLE secrets;
+ALTER TABLE secrets_rebuilt RENAME TO secrets;
+CREATE INDEX secrets_folder ON secrets (folder_id);`,
   // Temporary roles (PATCH …/memberships/:id): the window; rows written before are permanent.
   `ALTER TABLE project_membership_roles ADD COLUMN is_temporary INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE project_membership_roles ADD COLUMN temporary_mode TEXT;

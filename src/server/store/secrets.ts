@@ -163,6 +163,38 @@ export class SecretStore {
     }
   }
 
+  // ---- blind indexes of projects from before April 2023 (routes/blind-indexes.ts) ----------
+
+  /** How many of the project's secrets (any environment, folder or type) have no blind index. */
+  countUnindexed(projectId: string): number {
+    const row = this.store.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM secrets WHERE project_id = :project_id AND blind_index IS NULL",
+      { project_id: projectId },
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Every secret of the project, indexed or not, with its environment's slug. */
+  listProject(projectId: string): Array<SecretRow & { environment_slug: string }> {
+    return this.store.all<SecretRow & { environment_slug: string }>(
+      `SELECT s.*, e.slug AS environment_slug FROM secrets s JOIN environments e ON e.id = s.env_id
+       WHERE s.project_id = :project_id ORDER BY s.created_at, s.id`,
+      { project_id: projectId },
+    );
+  }
+
+  clearIndex(id: string): void {
+    this.store.run("UPDATE secrets SET blind_index = NULL WHERE id = :id", { id });
+  }
+
+  /** Sets a secret's index and bumps its version, writing no version row (as the real server's names route). */
+  setIndex(id: string, index: string): void {
+    this.store.run(
+      "UPDATE secrets SET blind_index = :blind_index, version = version + 1, updated_at = :updated_at WHERE id = :id",
+      { blind_index: index, updated_at: nowIso(), id },
+    );
+  }
+
   version(secretId: string, version: number): SecretVersionRow | undefined {
     return this.store.get<SecretVersionRow>(
       "SELECT * FROM secret_versions WHERE secret_id = :secret_id AND version = :version",
