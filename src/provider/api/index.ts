@@ -9,6 +9,7 @@ import { projectsApi } from "./projects";
 import { secretsApi } from "./secrets";
 import type { Send } from "./send";
 import { serviceTokensApi } from "./service-tokens";
+import { tagsApi } from "./tags";
 
 export function createApi(send: Send, host: string) {
   return {
@@ -22,6 +23,7 @@ export function createApi(send: Send, host: string) {
     secrets: secretsApi(send),
     folders: foldersApi(send),
     auditLogs: auditLogsApi(send),
+    tags: tagsApi(send),
   };
 }
 

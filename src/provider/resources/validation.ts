@@ -112,3 +112,46 @@ export function integerBetween(min: number, max: number): (value: number) => str
       ? undefined
       : `must be a whole number from ${min} to ${max}`;
 }
+
+export const MAX_TAG_NAME_LENGTH = 64;
+export const MAX_TAG_SLUG_LENGTH = 64;
+export const MAX_TAG_COLOR_LENGTH = 64;
+/** Tag slugs as Infisical's app makes them (slugify): lowercase words joined by single dashes. */
+const TAG_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CONTROL = /\p{Cc}/u;
+
+export function validateTagName(name: string): string | undefined {
+  if (name.trim().length === 0) return "must not be empty";
+  if (name.trim() !== name) return "must not start or end with whitespace (the server trims it)";
+  if (name.length > MAX_TAG_NAME_LENGTH) return `must be at most ${MAX_TAG_NAME_LENGTH} characters`;
+  if (CONTROL.test(name)) return "must not contain control characters";
+  return undefined;
+}
+
+export function validateTagSlug(slug: string): string | undefined {
+  if (slug.length === 0) return "must not be empty";
+  if (slug.length > MAX_TAG_SLUG_LENGTH) return `must be at most ${MAX_TAG_SLUG_LENGTH} characters`;
+  if (!TAG_SLUG.test(slug))
+    return "must be lowercase letters and digits in words joined by single '-' (e.g. `db-prod`)";
+  return undefined;
+}
+
+export function validateTagColor(color: string): string | undefined {
+  if (color.trim().length === 0) return "must not be empty (leave it unset for no colour)";
+  if (color.trim() !== color) return "must not start or end with whitespace (the server trims it)";
+  if (color.length > MAX_TAG_COLOR_LENGTH) return `must be at most ${MAX_TAG_COLOR_LENGTH} characters`;
+  if (CONTROL.test(color)) return "must not contain control characters";
+  return undefined;
+}
+
+/** A tag id as both servers make them: a UUID (the real server answers 500 for anything else). */
+export function validateTagId(id: string): string | undefined {
+  return UUID.test(id) ? undefined : "must be a tag id (a UUID, e.g. the `id` of an infisicale2ee_secret_tag)";
+}
+
+export function validateTagIds(ids: string[]): string | undefined {
+  if (ids.length > 100) return "must hold at most 100 tag ids";
+  const bad = ids.findIndex((id) => validateTagId(id) !== undefined);
+  return bad < 0 ? undefined : `item ${bad} must be a tag id (a UUID, e.g. the id of a secret tag resource)`;
+}

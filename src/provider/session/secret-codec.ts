@@ -46,5 +46,6 @@ export function decryptSecret(projectKey: string, wire: WireSecret): PlainSecret
     comment: open("comment", wire.secretCommentCiphertext, wire.secretCommentIV, wire.secretCommentTag),
     version: wire.version ?? 1,
     type: wire.type ?? "shared",
+    ...(wire.tags ? { tagIds: wire.tags.map((t) => t.id).sort() } : {}),
   };
 }

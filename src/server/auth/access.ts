@@ -9,7 +9,7 @@ import { badRequest, permissionDenied, unauthorized } from "../http/errors";
 import type { EnvironmentRow, ProjectRow } from "../rows";
 
 export type Action = "read" | "create" | "edit" | "delete";
-export type Subject = "secrets" | "environments" | "member" | "service-tokens" | "project" | "audit-logs";
+export type Subject = "secrets" | "environments" | "member" | "service-tokens" | "project" | "audit-logs" | "tags";
 
 export const BUILT_IN_ROLES = ["admin", "member", "viewer", "no-access"] as const;
 export type Role = (typeof BUILT_IN_ROLES)[number];
@@ -23,6 +23,7 @@ const RULES: Record<Role, Partial<Record<Subject, Action[]>>> = {
     "service-tokens": ALL,
     project: ALL,
     "audit-logs": ["read"],
+    tags: ALL,
   },
   member: {
     secrets: ALL,
@@ -31,6 +32,7 @@ const RULES: Record<Role, Partial<Record<Subject, Action[]>>> = {
     "service-tokens": ALL,
     project: ["read"],
     "audit-logs": ["read"],
+    tags: ALL,
   },
   viewer: {
     secrets: ["read"],
@@ -39,6 +41,7 @@ const RULES: Record<Role, Partial<Record<Subject, Action[]>>> = {
     "service-tokens": ["read"],
     project: ["read"],
     "audit-logs": ["read"],
+    tags: ["read"],
   },
   "no-access": {},
 };

@@ -9,6 +9,7 @@ import { organizationRoutes } from "./organizations";
 import { projectRoutes } from "./projects";
 import { secretRoutes } from "./secrets";
 import { serviceTokenRoutes } from "./service-tokens";
+import { tagRoutes } from "./tags";
 
 export const allRoutes: AnyRoute[] = [
   ...authRoutes,
@@ -20,4 +21,5 @@ export const allRoutes: AnyRoute[] = [
   ...secretRoutes,
   ...folderRoutes,
   ...auditLogRoutes,
+  ...tagRoutes,
 ];

@@ -183,6 +183,25 @@ export const MIGRATIONS: readonly string[] = [
   SCHEMA_V1,
   // 0.2.0: each project records its blind-index scheme; projects written by 0.1.0 keep Argon2id.
   "ALTER TABLE projects ADD COLUMN blind_index_scheme TEXT NOT NULL DEFAULT 'argon2id'",
+  // Secret tags (plaintext name, slug and colour per project) and which secrets carry them.
+  `CREATE TABLE secret_tags (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    color TEXT,
+    created_by TEXT,
+    created_by_actor_type TEXT NOT NULL DEFAULT 'user',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (project_id, slug)
+  );
+  CREATE TABLE secret_tag_links (
+    secret_id TEXT NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+    tag_id TEXT NOT NULL REFERENCES secret_tags(id) ON DELETE CASCADE,
+    PRIMARY KEY (secret_id, tag_id)
+  );
+  CREATE INDEX secret_tag_links_tag ON secret_tag_links (tag_id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
