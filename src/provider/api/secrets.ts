@@ -55,7 +55,7 @@ export function secretsApi(send: Send) {
         // Setting the same ciphertext twice is harmless; a rename is not repeatable.
         idempotent: newSecretName === undefined,
       });
-      return body.tags === undefined ? call : rejectMalformedTagIds(call);
+      return body.tags === undefined ? call : rejectMalformedTagIds(call, body.tags);
     },
     delete: (scope: SecretScope, secretName: string) =>
       send<{ secret: WireSecret }>({
@@ -81,6 +81,7 @@ export function secretsApi(send: Send) {
           body: { ...scope, secrets: secrets.map((s) => ({ type: "shared", ...s })) },
           idempotent: true,
         }),
+        secrets.flatMap((s) => s.tags ?? []),
       ),
     deleteMany: (scope: SecretScope, secretNames: string[]) =>
       send<{ secrets: WireSecret[] }>({

@@ -2,7 +2,7 @@
  * Project tags (routes-more.md §2): `/api/v1/workspace/{projectId}/tags`, user logins only. The
  * real server answers a malformed tag id with 500 "Find by id" (or "Find all by ids" for `tags` on
  * a secret update); such an id names no tag, so those answers become the typed errors an unknown
- * id gets instead of a retryable server error.
+ * id gets instead of a server error.
  */
 import { ApiError, ApiValidationError, NotFoundError } from "../errors";
 import type { Send } from "./send";
@@ -15,31 +15,33 @@ export interface TagBody {
   color: string;
 }
 
-/** The real server's DatabaseError for a lookup by a non-UUID id. */
-function isMalformedIdAnswer(error: unknown): error is ApiError {
-  return (
-    error instanceof ApiError &&
-    error.status === 500 &&
-    /^find (by id|all by ids|one)$/i.test(error.serverMessage ?? "")
-  );
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The real server's DatabaseError for a lookup by a non-UUID id (its body names the db op, its
+ * message is only "Something went wrong"): a 500 for a request that carried such an id. A 500 for
+ * well-formed ids stays a server error.
+ */
+function isMalformedIdAnswer(error: unknown, ids: readonly string[]): error is ApiError {
+  return error instanceof ApiError && error.status === 500 && ids.some((id) => !UUID.test(id));
 }
 
 /** A 500 for a malformed tag id on a tag route is "no such tag". */
-async function unknownIfMalformed<T>(call: Promise<T>, operation: string, route: string): Promise<T> {
+async function unknownIfMalformed<T>(call: Promise<T>, tagId: string, operation: string): Promise<T> {
   try {
     return await call;
   } catch (error) {
-    if (!isMalformedIdAnswer(error)) throw error;
-    throw new NotFoundError({ status: 500, operation, route, serverMessage: "Tag doesn't exist (malformed id)" });
+    if (!isMalformedIdAnswer(error, [tagId])) throw error;
+    throw new NotFoundError({ status: 500, operation, route: TAG, serverMessage: "Tag doesn't exist (malformed id)" });
   }
 }
 
 /** A 500 for a malformed id in a secret update's `tags` is a rejected request body naming `tags`. */
-export async function rejectMalformedTagIds<T>(call: Promise<T>): Promise<T> {
+export async function rejectMalformedTagIds<T>(call: Promise<T>, tagIds: readonly string[]): Promise<T> {
   try {
     return await call;
   } catch (error) {
-    if (!isMalformedIdAnswer(error)) throw error;
+    if (!isMalformedIdAnswer(error, tagIds)) throw error;
     throw new ApiValidationError({
       status: 500,
       operation: error.operation,
@@ -70,8 +72,8 @@ export function tagsApi(send: Send) {
           route: TAG,
           params: { projectId, tagId },
         }),
+        tagId,
         "get tag",
-        TAG,
       ),
     getBySlug: (projectId: string, tagSlug: string) =>
       send<{ workspaceTag: WireTag }>({
@@ -99,8 +101,8 @@ export function tagsApi(send: Send) {
           body,
           idempotent: true,
         }),
+        tagId,
         "update tag",
-        TAG,
       ),
     delete: (projectId: string, tagId: string) =>
       unknownIfMalformed(
@@ -110,8 +112,8 @@ export function tagsApi(send: Send) {
           route: TAG,
           params: { projectId, tagId },
         }),
+        tagId,
         "delete tag",
-        TAG,
       ),
   };
 }
