@@ -344,4 +344,41 @@ describe("secret tags on the embedded server", () => {
     assert.equal(now.find((t) => t.id === second.id)?.slug, "second-slug");
     assert.equal(now.find((t) => t.id === first.id)?.name, "Tag unique-slug");
   });
+
+  it("attach by slug: adds to the set and bumps the version; unknown, repeated or present slugs and weaker credentials are refused", async () => {
+    const [x, y] = [await createTag(project.id, "attach-x"), await createTag(project.id, "attach-y")];
+    const secret = await createSecret("ATTACHED");
+    assert.equal((await patchTags("ATTACHED", [x.id])).status, 200);
+    const before = await listed(secret.id);
+    const body = (tagSlugs: string[], projectSlug = project.slug) => ({
+      projectSlug,
+      environment: "dev",
+      secretPath: "/",
+      tagSlugs,
+    });
+    const attached = await client.post("/api/v3/secrets/tags/ATTACHED", body(["attach-y"]), admin.token);
+    assert.equal(attached.status, 200, JSON.stringify(attached.body));
+    assert.deepEqual(attached.body.secret.tags.map((t: Json) => t.slug).sort(), ["attach-x", "attach-y"]);
+    assert.equal(attached.body.secret.version, before.version + 1);
+    const refusals: Array<[Record<string, unknown>, string, number, string | undefined]> = [
+      [body(["attach-x"]), admin.token, 400, "One or more tags already exist on the secret"],
+      [body(["no-such"]), admin.token, 400, "One or more tags not found."],
+      [body(["foreign"]), admin.token, 400, "One or more tags not found."],
+      [body([]), admin.token, 403, undefined],
+      [body(["attach-y"], other.slug), viewer.token, 403, "User not in project"],
+      [body(["attach-y"], "no-such-project"), admin.token, 403, "User not in project"],
+      [body(["attach-y"]), viewer.token, 401, "You are not allowed to edit on secrets"],
+      [body(["attach-y"]), writer, 403, undefined],
+    ];
+    for (const [request, token, status, message] of refusals) {
+      const res = await client.post("/api/v3/secrets/tags/ATTACHED", request, token);
+      assert.equal(res.status, status, JSON.stringify(request));
+      if (message) assert.equal(res.body.message, message);
+    }
+    const after = await listed(secret.id);
+    assert.equal(after.version, before.version + 1, "no refusal wrote");
+    assert.deepEqual(after.tags.map((t: Json) => t.id).sort(), [x.id, y.id].sort());
+    const detach = await client.delete("/api/v3/secrets/tags/ATTACHED", body(["attach-x"]), admin.token);
+    assert.equal(detach.status, 404, "detach (identities only on the real server) is absent");
+  });
 });
