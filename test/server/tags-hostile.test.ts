@@ -120,7 +120,7 @@ describe("secret tags on the embedded server", () => {
     assert.deepEqual([missing.status, missing.body.message], [404, "Tag doesn't exist"]);
   });
 
-  it("a viewer reads but cannot create, edit or delete; a non-member gets nothing", async () => {
+  it("a viewer reads but cannot create, edit or delete; a member can; a non-member gets nothing", async () => {
     const tag = await createTag(project.id, "viewer-target");
     const before = await tagList();
     assert.equal((await client.get(tagsUrl(project.id), viewer.token)).status, 200);
@@ -142,6 +142,23 @@ describe("secret tags on the embedded server", () => {
       viewer.token,
     );
     assert.equal(probe.status, 401);
+    // A member (the built-in "Developer") may do everything with tags.
+    const member = await inviteUser(client, admin, "member@example.com", "member-password-1");
+    await addMember(client, admin, project, member);
+    const byMember = await client.post(tagsUrl(project.id), { name: "M", slug: "by-member", color: "" }, member.token);
+    assert.equal(byMember.status, 200);
+    const memberEdit = await client.patch(
+      `${tagsUrl(project.id)}/${byMember.body.workspaceTag.id}`,
+      { name: "M2", slug: "by-member", color: "#fff" },
+      member.token,
+    );
+    assert.equal(memberEdit.status, 200);
+    const memberDelete = await client.delete(
+      `${tagsUrl(project.id)}/${byMember.body.workspaceTag.id}`,
+      undefined,
+      member.token,
+    );
+    assert.equal(memberDelete.status, 200);
     const stranger = await client.get(tagsUrl(project.id), outsider.token);
     assert.deepEqual([stranger.status, stranger.body.message], [403, "User not in project"]);
   });
