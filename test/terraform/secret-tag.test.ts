@@ -1,6 +1,7 @@
 /**
  * One real-terraform walk (when terraform is on PATH) for secret tags against the embedded server:
- * two tags, secrets tagged [a] then [b], a second plan empty after each apply, a tag set and a
+ * two tags (one imported back by `<projectId>:<slug>`), secrets tagged [a] then [b], a second plan
+ * empty after each apply, a tag set and a
  * tag name changed outside showing as drift, destroy. Request counts come from the server's own
  * log: the tagged creates (the real server drops `tags` on create) ride as batch create + batch update.
  */
@@ -166,7 +167,10 @@ describe("secret tags through real terraform", { skip }, () => {
     );
     assert.ok(tagUpdates >= 1, "the tags were set by an update after the create");
     assert.ok(tagUpdates < TAGGED, `the tag updates shared batches: ${log.summary(atCreate)}`);
-    await planIsEmpty(["a"], "after tagging with [a]");
+    // Import by `<projectId>:<slug>`: forget the tag, import it back, and nothing is left to change.
+    await ok(["state", "rm", "infisicale2ee_secret_tag.a"]);
+    await ok(["import", ...vars(["a"]), "infisicale2ee_secret_tag.a", `${projectId}:alpha`]);
+    await planIsEmpty(["a"], "after tagging with [a] and importing tag a");
 
     const atRetag = log.mark();
     await ok(["apply", "-auto-approve", ...vars(["b"])]);
