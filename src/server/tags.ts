@@ -5,6 +5,7 @@
  * ("Tag not found"), before anything is written.
  */
 import { randomUUID } from "node:crypto";
+import { isTagId } from "../provider/api/tag-rules";
 import type { ServerState } from "./context";
 import { badRequest } from "./http/errors";
 import { nowIso } from "./rows";
@@ -29,8 +30,6 @@ export interface TagRef {
   color: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The real server's `Tag` shape. */
 export function tagJson(tag: TagRow) {
   return {
@@ -48,7 +47,7 @@ export function tagJson(tag: TagRow) {
 
 /** A tag of this project; a malformed id is simply one that names no tag (the real server answers 500). */
 export function findTag(state: ServerState, projectId: string, tagId: string): TagRow | undefined {
-  if (!UUID.test(tagId)) return undefined;
+  if (!isTagId(tagId)) return undefined;
   return state.store.get<TagRow>("SELECT * FROM secret_tags WHERE id = ? AND project_id = ?", tagId, projectId);
 }
 

@@ -6,6 +6,7 @@
  */
 import { ApiError, ApiValidationError, NotFoundError } from "../errors";
 import type { Send } from "./send";
+import { isTagId } from "./tag-rules";
 import type { WireTag } from "./wire";
 
 export interface TagBody {
@@ -15,15 +16,13 @@ export interface TagBody {
   color: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The real server's DatabaseError for a lookup by a non-UUID id (its body names the db op, its
  * message is only "Something went wrong"): a 500 for a request that carried such an id. A 500 for
  * well-formed ids stays a server error.
  */
 function isMalformedIdAnswer(error: unknown, ids: readonly string[]): error is ApiError {
-  return error instanceof ApiError && error.status === 500 && ids.some((id) => !UUID.test(id));
+  return error instanceof ApiError && error.status === 500 && ids.some((id) => !isTagId(id));
 }
 
 /** A 500 for a malformed tag id on a tag route is "no such tag". */

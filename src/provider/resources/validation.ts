@@ -4,6 +4,7 @@
  */
 import { unicodeNameProblem } from "../api/names";
 import { scopePathProblem } from "../api/scope-path";
+import { isTagId, MAX_TAG_COLOR_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TAG_SLUG_LENGTH, TAG_SLUG } from "../api/tag-rules";
 
 /** The real server cannot address a name longer than this in the URL path (fastify answers 404). */
 export const MAX_SECRET_KEY_LENGTH = 100;
@@ -113,12 +114,8 @@ export function integerBetween(min: number, max: number): (value: number) => str
       : `must be a whole number from ${min} to ${max}`;
 }
 
-export const MAX_TAG_NAME_LENGTH = 64;
-export const MAX_TAG_SLUG_LENGTH = 64;
-export const MAX_TAG_COLOR_LENGTH = 64;
-/** Tag slugs as Infisical's app makes them (slugify): lowercase words joined by single dashes. */
-const TAG_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { MAX_TAG_COLOR_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TAG_SLUG_LENGTH };
+
 const CONTROL = /\p{Cc}/u;
 
 export function validateTagName(name: string): string | undefined {
@@ -147,7 +144,7 @@ export function validateTagColor(color: string): string | undefined {
 
 /** A tag id as both servers make them: a UUID (the real server answers 500 for anything else). */
 export function validateTagId(id: string): string | undefined {
-  return UUID.test(id) ? undefined : "must be a tag id (a UUID, e.g. the `id` of an infisicale2ee_secret_tag)";
+  return isTagId(id) ? undefined : "must be a tag id (a UUID, e.g. the `id` of an infisicale2ee_secret_tag)";
 }
 
 export function validateTagIds(ids: string[]): string | undefined {

@@ -7,9 +7,10 @@
  * takes machine identities only on the real server, which this server does not have.
  */
 import { z } from "zod";
+import { MAX_TAG_COLOR_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TAG_SLUG_LENGTH, TAG_SLUG } from "../../provider/api/tag-rules";
 import { requirePermission, requireSecretAccess } from "../auth/access";
 import type { Actor } from "../context";
-import { displayName, secretName, secretPath, secretType, slug } from "../fields";
+import { displayName, secretName, secretPath, secretType } from "../fields";
 import { requireFolder } from "../folders";
 import { badRequest, notFound, unauthorized } from "../http/errors";
 import { type AnyRoute, route } from "../route";
@@ -28,21 +29,22 @@ import {
   updateTag,
 } from "../tags";
 
-export const MAX_TAG_NAME = 64;
-export const MAX_TAG_SLUG = 64;
-export const MAX_TAG_COLOR = 64;
-
 const projectParams = { projectId: z.string().trim().min(1).max(100) };
 const tagParams = z.object({ ...projectParams, tagId: z.string().trim().min(1).max(100) });
 
 /** All three are required, as on the real server (a name-only PATCH is a validation failure there too). */
 const tagBody = z.object({
-  name: displayName(MAX_TAG_NAME),
-  slug: slug(1, MAX_TAG_SLUG),
+  name: displayName(MAX_TAG_NAME_LENGTH),
+  slug: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_TAG_SLUG_LENGTH)
+    .regex(TAG_SLUG, "Must be lowercase words joined by single dashes"),
   color: z
     .string()
     .trim()
-    .max(MAX_TAG_COLOR)
+    .max(MAX_TAG_COLOR_LENGTH)
     .regex(/^[^\p{Cc}]*$/u, "Control characters are not allowed"),
 });
 
@@ -149,7 +151,7 @@ export const tagRoutes: AnyRoute[] = [
       environment: z.string().trim().min(1).max(64),
       secretPath: secretPath(),
       type: secretType(),
-      tagSlugs: z.array(z.string().trim().min(1).max(MAX_TAG_SLUG)).min(1).max(100),
+      tagSlugs: z.array(z.string().trim().min(1).max(MAX_TAG_SLUG_LENGTH)).min(1).max(100),
     }),
     handler: async ({ state, actor, params, body, signal }) => {
       // An unknown slug answers like a project the caller is not in: existence is not revealed.
