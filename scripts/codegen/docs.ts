@@ -146,7 +146,7 @@ function needsEphemeral(view: SchemaView, example: Example): boolean {
 function typeName(a: AttributeView): string {
   switch (a.kind) {
     case "stringList":
-      return "list of string";
+      return a.set ? "set of string" : "list of string";
     case "stringMap":
       return "map of string";
     case "object":

@@ -51,6 +51,20 @@ export const EXAMPLES: Record<string, Example[]> = {
       note: "Pass the value through an ephemeral variable; bump `value_wo_version` to send a new one. The value never enters plan or state.",
       inputs: { projectId, environment: "dev", key: "API_KEY", valueWo: { $var: "apiKey" }, valueWoVersion: 1 },
     },
+    {
+      title: "Tagged",
+      label: "db_user",
+      note: "`tagIds` is a set of tag ids (a secret tag resource's `id`); the provider keeps exactly this set.",
+      inputs: { projectId, environment: "dev", key: "DB_USER", value: "app", tagIds: [{ $var: "dbTagId" }] },
+    },
+  ],
+  secretTag: [
+    {
+      title: "A tag for database secrets",
+      label: "db",
+      note: "The name, slug and colour are stored in plaintext on the server. Put the tag on secrets with their `tagIds`.",
+      inputs: { projectId, name: "Database", slug: "db", color: "#1f77b4" },
+    },
   ],
   environment: [
     {

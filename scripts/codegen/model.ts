@@ -41,6 +41,8 @@ export interface AttributeView {
   default?: unknown;
   oneOf?: readonly string[];
   minItems?: number;
+  /** A stringList that is an unordered set. */
+  set?: boolean;
   doc: string;
   /** For object and objectList fields. */
   nested?: AttributeView[];
@@ -98,6 +100,7 @@ function fromTerraform(tf: AttributeModel, spec: AnyField | undefined): Attribut
     default: tf.defaultValue,
     oneOf: spec?.oneOf,
     minItems: spec?.kind === "objectList" ? spec.minItems : undefined,
+    set: tf.set,
     doc: tf.description,
     nested: tf.nested?.map((n) => fromTerraform(n, n.field === undefined ? undefined : nestedSpecs[n.field])),
     faces: spec?.faces,

@@ -245,6 +245,12 @@ export interface SecretConfig extends cdk.TerraformMetaArguments {
    * Terraform `create_missing_folders` (optional; default false).
    */
   readonly createMissingFolders?: boolean | cdk.IResolvable;
+  /**
+   * IDs of the project's tags on this secret (the `id` of each secret tag resource), a set. Unset leaves the secret's tags to others (the ones it has are shown); `[]` removes them all. Tags are labels stored in plaintext on the server, next to the encrypted secret.
+   *
+   * Terraform `tag_ids` (optional, computed when unset).
+   */
+  readonly tagIds?: string[];
 }
 
 /**
@@ -288,6 +294,7 @@ export class Secret extends cdk.TerraformResource {
     this._generate = config.generate;
     this._rotationTrigger = config.rotationTrigger;
     this._createMissingFolders = config.createMissingFolders;
+    this._tagIds = config.tagIds;
   }
 
   /**
@@ -528,6 +535,26 @@ export class Secret extends cdk.TerraformResource {
     return this._createMissingFolders;
   }
 
+  private _tagIds?: string[];
+  /**
+   * Reference to `tag_ids`: IDs of the project's tags on this secret (the `id` of each secret tag resource), a set. Unset leaves the secret's tags to others (the ones it has are shown); `[]` removes them all. Tags are labels stored in plaintext on the server, next to the encrypted secret.
+   */
+  public get tagIds(): string[] {
+    return this.getListAttribute("tag_ids");
+  }
+  public set tagIds(value: string[]) {
+    this._tagIds = value;
+  }
+  public resetTagIds(): void {
+    this._tagIds = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get tagIdsInput(): string[] | undefined {
+    return this._tagIds;
+  }
+
   /**
    * Reference to `secret_id`: Server-side ID of the secret.
    */
@@ -570,6 +597,7 @@ export class Secret extends cdk.TerraformResource {
       generate: secretGenerateToTerraform(this._generate),
       rotation_trigger: cdk.stringToTerraform(this._rotationTrigger),
       create_missing_folders: cdk.booleanToTerraform(this._createMissingFolders),
+      tag_ids: cdk.listMapper(cdk.stringToTerraform, false)(this._tagIds),
     };
   }
 }
@@ -1421,6 +1449,159 @@ export class ServiceToken extends cdk.TerraformResource {
       permissions: cdk.listMapper(cdk.stringToTerraform, false)(this._permissions),
       expires_in: cdk.numberToTerraform(this._expiresIn),
       rotation_trigger: cdk.stringToTerraform(this._rotationTrigger),
+    };
+  }
+}
+
+/**
+ * Configuration of {@link SecretTag} (`infisicale2ee_secret_tag`).
+ */
+export interface SecretTagConfig extends cdk.TerraformMetaArguments {
+  /**
+   * ID of the project.
+   *
+   * Terraform `project_id` (required; changing it replaces the resource).
+   */
+  readonly projectId: string;
+  /**
+   * Display name, e.g. `Production DB` (at most 64 characters). Changes in place. Stored in plaintext on the server (tags are not end-to-end encrypted): do not put secrets in it.
+   *
+   * Terraform `name` (required).
+   */
+  readonly name: string;
+  /**
+   * Slug, unique in the project: lowercase words joined by single `-`, e.g. `prod-db` (at most 64 characters). Changes in place. Stored in plaintext on the server (tags are not end-to-end encrypted): do not put secrets in it.
+   *
+   * Terraform `slug` (required).
+   */
+  readonly slug: string;
+  /**
+   * Colour shown in Infisical's app, e.g. `#ff0000` (at most 64 characters); unset for none. Changes in place. Stored in plaintext on the server (tags are not end-to-end encrypted): do not put secrets in it.
+   *
+   * Terraform `color` (optional).
+   */
+  readonly color?: string;
+}
+
+/**
+ * A tag of a project, to label secrets with (a secret's `tag_ids` / `tagIds`). Its name, slug and colour are stored in plaintext on the server.
+ *
+ * Terraform resource `infisicale2ee_secret_tag`.
+ *
+ * Import ID: `<projectId>:<slug>`, e.g. `6f1c…:prod-db`.
+ */
+export class SecretTag extends cdk.TerraformResource {
+  public static readonly tfResourceType = "infisicale2ee_secret_tag";
+
+  /**
+   * Generates configuration for importing an existing `infisicale2ee_secret_tag` (see {@link SecretTag}'s import ID).
+   */
+  public static generateConfigForImport(scope: Construct, importToId: string, importFromId: string, provider?: cdk.TerraformProvider): cdk.ImportableResource {
+    return new cdk.ImportableResource(scope, importToId, { terraformResourceType: "infisicale2ee_secret_tag", importId: importFromId, provider });
+  }
+
+  constructor(scope: Construct, id: string, config: SecretTagConfig) {
+    super(scope, id, {
+      terraformResourceType: "infisicale2ee_secret_tag",
+      terraformGeneratorMetadata: { providerName: "infisicale2ee" },
+      provider: config.provider,
+      dependsOn: config.dependsOn,
+      count: config.count,
+      lifecycle: config.lifecycle,
+      forEach: config.forEach,
+      provisioners: config.provisioners,
+      connection: config.connection,
+    });
+    this._projectId = config.projectId;
+    this._name = config.name;
+    this._slug = config.slug;
+    this._color = config.color;
+  }
+
+  /**
+   * Reference to `id`: Identifier the provider tracks this secretTag by. Import ID format: `<projectId>:<slug>`, e.g. `6f1c…:prod-db`.
+   */
+  public get id(): string {
+    return this.getStringAttribute("id");
+  }
+
+  private _projectId?: string;
+  /**
+   * Reference to `project_id`: ID of the project.
+   */
+  public get projectId(): string {
+    return this.getStringAttribute("project_id");
+  }
+  public set projectId(value: string) {
+    this._projectId = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get projectIdInput(): string | undefined {
+    return this._projectId;
+  }
+
+  private _name?: string;
+  /**
+   * Reference to `name`: Display name, e.g. `Production DB` (at most 64 characters). Changes in place. Stored in plaintext on the server (tags are not end-to-end encrypted): do not put secrets in it.
+   */
+  public get name(): string {
+    return this.getStringAttribute("name");
+  }
+  public set name(value: string) {
+    this._name = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get nameInput(): string | undefined {
+    return this._name;
+  }
+
+  private _slug?: string;
+  /**
+   * Reference to `slug`: Slug, unique in the project: lowercase words joined by single `-`, e.g. `prod-db` (at most 64 characters). Changes in place. Stored in plaintext on the server (tags are not end-to-end encrypted): do not put secrets in it.
+   */
+  public get slug(): string {
+    return this.getStringAttribute("slug");
+  }
+  public set slug(value: string) {
+    this._slug = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get slugInput(): string | undefined {
+    return this._slug;
+  }
+
+  private _color?: string;
+  /**
+   * Reference to `color`: Colour shown in Infisical's app, e.g. `#ff0000` (at most 64 characters); unset for none. Changes in place. Stored in plaintext on the server (tags are not end-to-end encrypted): do not put secrets in it.
+   */
+  public get color(): string {
+    return this.getStringAttribute("color");
+  }
+  public set color(value: string) {
+    this._color = value;
+  }
+  public resetColor(): void {
+    this._color = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get colorInput(): string | undefined {
+    return this._color;
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return {
+      project_id: cdk.stringToTerraform(this._projectId),
+      name: cdk.stringToTerraform(this._name),
+      slug: cdk.stringToTerraform(this._slug),
+      color: cdk.stringToTerraform(this._color),
     };
   }
 }

@@ -7,9 +7,10 @@ import { secrets } from "./resources/lookups/secrets";
 import { project } from "./resources/project";
 import { projectMembership } from "./resources/project-membership";
 import { secret } from "./resources/secret";
+import { secretTag } from "./resources/secret-tag";
 import { serviceToken } from "./resources/service-token";
 
-export const resources = { secret, environment, projectMembership, project, serviceToken };
+export const resources = { secret, environment, projectMembership, project, serviceToken, secretTag };
 
 export const lookups = { secrets, project: projectLookup, auditLogs, projectMembers };
 

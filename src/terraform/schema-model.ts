@@ -25,6 +25,8 @@ export interface AttributeModel {
   sensitive: boolean;
   writeOnly: boolean;
   replaceOnChange: boolean;
+  /** A stringList that is a set (Terraform `set(string)`). */
+  set?: boolean;
   description: string;
   /** The core default, planned when the configuration leaves the attribute null. */
   defaultValue?: unknown;
@@ -70,6 +72,7 @@ function attributeFrom(field: string, spec: AnyField, insideComputed: boolean, s
     sensitive: spec.sensitive === true,
     writeOnly: spec.writeOnly === true,
     replaceOnChange: spec.replaceOnChange === true,
+    ...(spec.set ? { set: true } : {}),
     description: spec.doc,
     defaultValue: spec.default,
   };
@@ -136,7 +139,7 @@ export function providerModel(): BlockModel {
 function ctyType(attribute: AttributeModel): unknown {
   switch (attribute.kind) {
     case "stringList":
-      return ["list", "string"];
+      return [attribute.set ? "set" : "list", "string"];
     case "stringMap":
       return ["map", "string"];
     case "object":

@@ -60,6 +60,7 @@ for (const [name, kit] of Object.entries(KITS)) {
     Project,
     ProjectMembership,
     Secret,
+    SecretTag,
     ServiceToken,
   } = kit.constructs;
 
@@ -235,6 +236,15 @@ for (const [name, kit] of Object.entries(KITS)) {
       assert.deepEqual(json.import, [{ to: "infisicale2ee_environment.env", id: "p1:qa" }]);
     });
 
+    test("a secret tag and a secret whose tag_ids reference it", () => {
+      const json = synthStack((scope) => {
+        const tag = new SecretTag(scope, "db", { projectId: "p1", name: "Database", slug: "db" });
+        new Secret(scope, "s", { projectId: "p1", environment: "dev", key: "K", value: "v", tagIds: [tag.id] });
+      });
+      assert.deepEqual(json.resource.infisicale2ee_secret_tag?.db, { project_id: "p1", name: "Database", slug: "db" });
+      assert.deepEqual(json.resource.infisicale2ee_secret?.s?.tag_ids, ["${infisicale2ee_secret_tag.db.id}"]);
+    });
+
     test("every registry entry has a construct with the Terraform type derived from its name", () => {
       const classes: Record<string, { tfResourceType: string }> = {
         secret: Secret,
@@ -242,8 +252,10 @@ for (const [name, kit] of Object.entries(KITS)) {
         projectMembership: ProjectMembership,
         project: Project,
         serviceToken: ServiceToken,
+        secretTag: SecretTag,
       };
       assert.deepEqual(Object.keys(resources).sort(), Object.keys(classes).sort());
+      assert.equal(classes.secretTag!.tfResourceType, "infisicale2ee_secret_tag");
       assert.equal(classes.projectMembership!.tfResourceType, "infisicale2ee_project_membership");
       assert.equal(classes.serviceToken!.tfResourceType, "infisicale2ee_service_token");
       assert.deepEqual(Object.keys(lookups).sort(), ["auditLogs", "project", "projectMembers", "secrets"]);

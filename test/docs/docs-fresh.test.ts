@@ -44,7 +44,11 @@ describe("generated reference docs", () => {
   });
 
   test("the usage examples pass the schemas' own validation", () => {
-    const dummies: Record<string, unknown> = { projectId: "64f0c8a4b2e1d3f5a6b7c8d9", apiKey: "not-a-real-key" };
+    const dummies: Record<string, unknown> = {
+      projectId: "64f0c8a4b2e1d3f5a6b7c8d9",
+      apiKey: "not-a-real-key",
+      dbTagId: "4f7a1c2e-0000-4000-8000-000000000001",
+    };
     const resolve = (value: ExampleValue): unknown => {
       if (isVariableRef(value)) {
         assert.ok(value.$var in dummies, `no dummy for variable ${value.$var}`);

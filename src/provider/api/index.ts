@@ -10,6 +10,7 @@ import { projectsApi } from "./projects";
 import { secretsApi } from "./secrets";
 import type { Send } from "./send";
 import { serviceTokensApi } from "./service-tokens";
+import { tagsApi } from "./tags";
 
 export function createApi(send: Send, host: string) {
   return {
@@ -24,6 +25,7 @@ export function createApi(send: Send, host: string) {
     folders: foldersApi(send),
     auditLogs: auditLogsApi(send),
     blindIndexes: blindIndexesApi(send),
+    tags: tagsApi(send),
   };
 }
 

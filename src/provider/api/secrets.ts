@@ -1,4 +1,5 @@
 import type { Send } from "./send";
+import { rejectMalformedTagIds } from "./tags";
 import type {
   EncryptedSecretComment,
   EncryptedSecretKey,
@@ -11,10 +12,12 @@ import type {
 export interface SecretUpdateBody extends EncryptedSecretValue, EncryptedSecretComment, Partial<EncryptedSecretKey> {
   /** Rename: the new name, sent with its encrypted key. */
   newSecretName?: string;
+  /** Tag ids: absent leaves the secret's tags alone, a list (`[]` too) replaces them all. */
+  tags?: string[];
 }
 
 export type BatchCreateItem = SecretCiphertexts & { secretName: string };
-export type BatchUpdateItem = SecretCiphertexts & { secretName: string; type?: "shared" };
+export type BatchUpdateItem = SecretCiphertexts & { secretName: string; type?: "shared"; tags?: string[] };
 
 export function secretsApi(send: Send) {
   return {
@@ -43,7 +46,7 @@ export function secretsApi(send: Send) {
       }),
     update: (scope: SecretScope, secretName: string, body: SecretUpdateBody) => {
       const { newSecretName, ...rest } = body;
-      return send<{ secret: WireSecret }>({
+      const call = send<{ secret: WireSecret }>({
         operation: "update secret",
         method: "PATCH",
         route: "/api/v3/secrets/{secretName}",
@@ -52,6 +55,7 @@ export function secretsApi(send: Send) {
         // Setting the same ciphertext twice is harmless; a rename is not repeatable.
         idempotent: newSecretName === undefined,
       });
+      return body.tags === undefined ? call : rejectMalformedTagIds(call, body.tags);
     },
     delete: (scope: SecretScope, secretName: string) =>
       send<{ secret: WireSecret }>({
@@ -69,13 +73,16 @@ export function secretsApi(send: Send) {
         body: { ...scope, secrets },
       }),
     updateMany: (scope: SecretScope, secrets: BatchUpdateItem[]) =>
-      send<{ secrets: WireSecret[] }>({
-        operation: "update secrets (batch)",
-        method: "PATCH",
-        route: "/api/v3/secrets/batch",
-        body: { ...scope, secrets: secrets.map((s) => ({ type: "shared", ...s })) },
-        idempotent: true,
-      }),
+      rejectMalformedTagIds(
+        send<{ secrets: WireSecret[] }>({
+          operation: "update secrets (batch)",
+          method: "PATCH",
+          route: "/api/v3/secrets/batch",
+          body: { ...scope, secrets: secrets.map((s) => ({ type: "shared", ...s })) },
+          idempotent: true,
+        }),
+        secrets.flatMap((s) => s.tags ?? []),
+      ),
     deleteMany: (scope: SecretScope, secretNames: string[]) =>
       send<{ secrets: WireSecret[] }>({
         operation: "delete secrets (batch)",

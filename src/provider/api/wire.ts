@@ -35,6 +35,23 @@ export interface WireSecret extends SecretCiphertexts {
   secretPath?: string;
   environment?: string;
   workspace?: string;
+  /** Only in the list's answer (`GET /api/v3/secrets`); single reads and writes strip it. */
+  tags?: WireSecretTag[];
+}
+
+/** A tag as the secret list shows it. */
+export interface WireSecretTag {
+  id: string;
+  slug: string;
+  name: string;
+  color?: string | null;
+}
+
+/** A project tag (`/api/v1/workspace/{projectId}/tags`). */
+export interface WireTag extends WireSecretTag {
+  projectId: string;
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface SecretScope {

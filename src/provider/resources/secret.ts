@@ -1,5 +1,5 @@
 import { valueFingerprint } from "../crypto/value-fingerprint";
-import { ConflictError, type FieldFailure, NotFoundError, ValidationError } from "../errors";
+import { ConflictError, type FieldFailure, NotFoundError, PartialCreateError, ValidationError } from "../errors";
 import {
   bool,
   fieldsKeptOutOfState,
@@ -10,6 +10,7 @@ import {
   type OutputsOf,
   obj,
   str,
+  strList,
   withoutWriteOnly,
   writeOnlyPairs,
 } from "../schema/fields";
@@ -19,6 +20,7 @@ import {
   type Inputs,
   type Outputs,
   type ResourceContext,
+  sameSet,
   sameValue,
 } from "../schema/resource";
 import type { PlainSecret, SecretLocation } from "../session/session";
@@ -34,6 +36,7 @@ import {
   validateSecretKey,
   validateSecretPath,
   validateSecretValue,
+  validateTagIds,
 } from "./validation";
 
 export const MIN_GENERATED_LENGTH = 8;
@@ -114,6 +117,13 @@ export const secretFields = {
     default: false,
     faces: ["pulumi"],
     doc: "If a secret with this key already exists, take it over (overwriting its value) instead of failing.",
+  }),
+  tagIds: strList({
+    optional: true,
+    computed: true,
+    set: true,
+    validate: validateTagIds,
+    doc: "IDs of the project's tags on this secret (the `id` of each secret tag resource), a set. Unset leaves the secret's tags to others (the ones it has are shown); `[]` removes them all. Tags are labels stored in plaintext on the server, next to the encrypted secret.",
   }),
   secretId: str({ computed: true, doc: "Server-side ID of the secret." }),
   valueFingerprint: str({
@@ -205,6 +215,8 @@ function outputsOfSecret(secret: PlainSecret, keptOut: readonly string[], finger
     version: secret.version,
     valueFingerprint: fingerprint,
   };
+  // Only the list's answers show tags; a write's answer leaves the set to the caller.
+  if (secret.tagIds !== undefined) outputs.tagIds = secret.tagIds;
   for (const field of keptOut) delete outputs[field];
   return outputs as SecretOutputs;
 }
@@ -253,6 +265,18 @@ function asLocationFailure(error: unknown, location: SecretLocation): unknown {
   return error;
 }
 
+/** The real server's 400 "Tag not found" (unknown, another project's, or repeated) names no field. */
+function asTagFailure(error: unknown): unknown {
+  if (!(error instanceof NotFoundError) || !/tag not found/i.test(error.serverMessage ?? "")) return error;
+  return new ValidationError("secret", [
+    { path: "tagIds", reason: "a tag id names no tag of this project (unknown, deleted, or of another project)" },
+  ]);
+}
+
+function sortedTags(ids: string[] | undefined): string[] | undefined {
+  return ids === undefined ? undefined : [...ids].sort();
+}
+
 async function createSecret(ctx: ResourceContext, inputs: SecretInputs) {
   try {
     return await createSecretAt(ctx, inputs);
@@ -267,15 +291,51 @@ async function createSecretAt(ctx: ResourceContext, inputs: SecretInputs) {
   const value = initialValue(inputs);
   const comment = inputs.comment ?? "";
   let created: PlainSecret;
+  let adopted = false;
   try {
     created = await ctx.session.secrets.create(location, { key: inputs.key, value, comment });
   } catch (error) {
     if (!(error instanceof ConflictError) || !inputs.adopt) throw error;
     ctx.log.info("adopting existing secret", { environment: location.environment, path: location.path });
-    created = await ctx.session.secrets.update(location, { key: inputs.key, value, comment });
+    created = await ctx.session.secrets.update(location, { key: inputs.key, value, comment, tagIds: inputs.tagIds });
+    adopted = true;
   }
   const keptOut = fieldsKeptOutOfState(secretFields, inputs);
-  return { id: created.secretId, outputs: await writtenState(ctx, inputs, created, keptOut) };
+  const outputs = await writtenState(ctx, inputs, created, keptOut);
+  // A new secret has no tags: the real server drops `tags` on create (routes-more.md §2).
+  outputs.tagIds = sortedTags(inputs.tagIds) ?? (adopted ? undefined : []);
+  if (adopted || !inputs.tagIds?.length) return { id: created.secretId, outputs };
+  return { id: created.secretId, outputs: await tagCreated(ctx, location, inputs, value, comment, created, outputs) };
+}
+
+/**
+ * The create's second step: the update that sets the tags the create could not carry. Concurrent
+ * ones at a location share one batch update, as the creates shared a batch create.
+ */
+async function tagCreated(
+  ctx: ResourceContext,
+  location: SecretLocation,
+  inputs: SecretInputs,
+  value: string,
+  comment: string,
+  created: PlainSecret,
+  outputs: SecretOutputs,
+): Promise<SecretOutputs> {
+  try {
+    const tagged = await ctx.session.secrets.update(location, {
+      key: inputs.key,
+      value,
+      comment,
+      tagIds: inputs.tagIds,
+    });
+    return { ...outputs, version: tagged.version };
+  } catch (error) {
+    const cause = asTagFailure(error);
+    const reason = cause instanceof Error ? cause.message : "unknown error";
+    throw new PartialCreateError(created.secretId, { ...outputs, tagIds: [] }, [`setting tagIds failed: ${reason}`], {
+      cause,
+    });
+  }
 }
 
 /** Finds the secret by server ID first (so a rename outside is seen as drift), then by key. */
@@ -323,6 +383,7 @@ async function onlyFillsValue(ctx: ResourceContext, id: string, olds: SecretOutp
   if (olds.value !== undefined || news.value === undefined || valueChangedOutside(olds)) return false;
   if (news.key !== olds.key || (news.comment ?? "") !== (olds.comment ?? "")) return false;
   if (news.rotationTrigger !== olds.rotationTrigger) return false;
+  if (news.tagIds !== undefined && !sameSet(news.tagIds, olds.tagIds)) return false;
   if (olds.valueFingerprint === undefined || olds.secretId !== id) return false;
   return valueFingerprint(await ctx.session.projectKey(olds.projectId!), id, news.value) === olds.valueFingerprint;
 }
@@ -340,6 +401,7 @@ async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutput
       version,
       valueFingerprint: held,
       sentValueFingerprint: held,
+      tagIds: olds.tagIds,
     } as SecretOutputs;
   }
   const location = locationOf(olds);
@@ -359,14 +421,27 @@ async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutput
       reason: "the secret no longer exists; refresh to recreate it",
     });
   }
-  const updated = await ctx.session.secrets.update(location, {
-    key: olds.key!,
-    newKey: news.key !== olds.key ? news.key : undefined,
-    value,
-    comment: news.comment ?? "",
-  });
+  let updated: PlainSecret;
+  try {
+    updated = await ctx.session.secrets.update(location, {
+      key: olds.key!,
+      newKey: news.key !== olds.key ? news.key : undefined,
+      value,
+      comment: news.comment ?? "",
+      // Sent only when configured: the server then replaces the whole set; unset leaves it alone.
+      tagIds: news.tagIds,
+    });
+  } catch (error) {
+    throw asTagFailure(error);
+  }
   const keptOut = fieldsKeptOutOfState(secretFields, news);
-  return writtenState(ctx, news, updated, resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut);
+  const outputs = await writtenState(
+    ctx,
+    news,
+    updated,
+    resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut,
+  );
+  return { ...outputs, tagIds: sortedTags(news.tagIds) ?? olds.tagIds };
 }
 
 async function deleteSecret(ctx: ResourceContext, id: string, state: SecretOutputs) {

@@ -4,6 +4,7 @@
  */
 import { unicodeNameProblem } from "../api/names";
 import { scopePathProblem } from "../api/scope-path";
+import { isTagId, MAX_TAG_COLOR_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TAG_SLUG_LENGTH, TAG_SLUG } from "../api/tag-rules";
 
 /** The real server cannot address a name longer than this in the URL path (fastify answers 404). */
 export const MAX_SECRET_KEY_LENGTH = 100;
@@ -121,4 +122,43 @@ export function integerBetween(min: number, max: number): (value: number) => str
     Number.isInteger(value) && value >= min && value <= max
       ? undefined
       : `must be a whole number from ${min} to ${max}`;
+}
+
+export { MAX_TAG_COLOR_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TAG_SLUG_LENGTH };
+
+const CONTROL = /\p{Cc}/u;
+
+export function validateTagName(name: string): string | undefined {
+  if (name.trim().length === 0) return "must not be empty";
+  if (name.trim() !== name) return "must not start or end with whitespace (the server trims it)";
+  if (name.length > MAX_TAG_NAME_LENGTH) return `must be at most ${MAX_TAG_NAME_LENGTH} characters`;
+  if (CONTROL.test(name)) return "must not contain control characters";
+  return undefined;
+}
+
+export function validateTagSlug(slug: string): string | undefined {
+  if (slug.length === 0) return "must not be empty";
+  if (slug.length > MAX_TAG_SLUG_LENGTH) return `must be at most ${MAX_TAG_SLUG_LENGTH} characters`;
+  if (!TAG_SLUG.test(slug))
+    return "must be lowercase letters and digits in words joined by single '-' (e.g. `db-prod`)";
+  return undefined;
+}
+
+export function validateTagColor(color: string): string | undefined {
+  if (color.trim().length === 0) return "must not be empty (leave it unset for no colour)";
+  if (color.trim() !== color) return "must not start or end with whitespace (the server trims it)";
+  if (color.length > MAX_TAG_COLOR_LENGTH) return `must be at most ${MAX_TAG_COLOR_LENGTH} characters`;
+  if (CONTROL.test(color)) return "must not contain control characters";
+  return undefined;
+}
+
+/** A tag id as both servers make them: a UUID (the real server answers 500 for anything else). */
+export function validateTagId(id: string): string | undefined {
+  return isTagId(id) ? undefined : "must be a tag id (a UUID, e.g. the `id` of an infisicale2ee_secret_tag)";
+}
+
+export function validateTagIds(ids: string[]): string | undefined {
+  if (ids.length > 100) return "must hold at most 100 tag ids";
+  const bad = ids.findIndex((id) => validateTagId(id) !== undefined);
+  return bad < 0 ? undefined : `item ${bad} must be a tag id (a UUID, e.g. the id of a secret tag resource)`;
 }

@@ -72,6 +72,10 @@ function checkValue(spec: AnyField, value: unknown, path: string, failures: Fiel
       break;
     case "stringList": {
       if (!Array.isArray(value)) return fail(`expected a list of strings, got ${describe(value)}`);
+      const strings = value.filter((item) => typeof item === "string");
+      if (spec.set && new Set(strings).size !== strings.length) {
+        failures.push({ path, reason: "must not repeat an item (it is a set)" });
+      }
       value.forEach((item, i) => {
         if (!isUnknown(item) && typeof item !== "string") {
           failures.push({ path: `${path}[${i}]`, reason: `expected a string, got ${describe(item)}` });

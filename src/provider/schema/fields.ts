@@ -29,6 +29,11 @@ export interface FieldFlags {
   replaceOnChange?: boolean;
   /** Only these faces expose the field (default: all). */
   faces?: readonly Face[];
+  /**
+   * stringList only: an unordered set without repeats (Terraform `set(string)`); diffs ignore the
+   * order, and a repeated item is a check failure.
+   */
+  set?: boolean;
 }
 
 export interface FieldSpecBase<T> extends FieldFlags {

@@ -125,6 +125,15 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** Equality of two string sets given as arrays: order does not count. */
+export function sameSet(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if ([...a, ...b].some(isUnknown)) return false;
+    return sameValue([...a].sort(), [...b].sort());
+  }
+  return sameValue(a, b);
+}
+
 /** The default diff: compare every input field (write-only ones never diff; they are not in state). */
 export function deriveDiff(fields: FieldMap, olds: Outputs, news: Inputs): DiffResult {
   const changes: string[] = [];
@@ -134,7 +143,7 @@ export function deriveDiff(fields: FieldMap, olds: Outputs, news: Inputs): DiffR
     const next = news[key] === undefined ? spec.default : news[key];
     // An optional+computed field the user left unset keeps whatever the provider chose.
     if ((next === undefined || next === null) && spec.computed) continue;
-    if (sameValue(olds[key] ?? spec.default, next)) continue;
+    if (spec.set ? sameSet(olds[key] ?? spec.default, next) : sameValue(olds[key] ?? spec.default, next)) continue;
     changes.push(key);
     if (spec.replaceOnChange) replaces.push(key);
   }

@@ -46,5 +46,12 @@ export function decryptSecret(projectKey: string, wire: WireSecret): PlainSecret
     comment: open("comment", wire.secretCommentCiphertext, wire.secretCommentIV, wire.secretCommentTag),
     version: wire.version ?? 1,
     type: wire.type ?? "shared",
+    ...(Array.isArray(wire.tags) ? { tagIds: tagIdsOf(wire.tags) } : {}),
   };
+}
+
+/** The ids of a list answer's `tags`, sorted; entries without a string id (a broken answer) are skipped. */
+function tagIdsOf(tags: unknown[]): string[] {
+  const ids = tags.map((t) => (typeof t === "object" && t !== null ? (t as { id?: unknown }).id : undefined));
+  return ids.filter((id): id is string => typeof id === "string").sort();
 }

@@ -427,6 +427,7 @@ export class CoalescingSecretStore implements SecretStore {
     const batch = items.map((i) => ({
       secretName: i.update.key,
       ...encryptSecret(projectKey, i.update.key, i.update.value, i.update.comment),
+      ...tagsOf(i.update),
     }));
     try {
       const { secrets } = await this.#api.secrets.updateMany(scopeOf(location), batch);
@@ -465,6 +466,7 @@ export class CoalescingSecretStore implements SecretStore {
         secretCommentCiphertext: body.secretCommentCiphertext,
         secretCommentIV: body.secretCommentIV,
         secretCommentTag: body.secretCommentTag,
+        ...tagsOf(item.update),
         ...(renaming
           ? {
               newSecretName: newKey,
@@ -620,6 +622,11 @@ export class CoalescingSecretStore implements SecretStore {
     }
     return pending;
   }
+}
+
+/** The real server's `tags` of an update: sent only when the set is to be replaced. */
+function tagsOf(update: SecretUpdate): { tags?: string[] } {
+  return update.tagIds === undefined ? {} : { tags: update.tagIds };
 }
 
 function lostCreateConflict(): ConflictError {

@@ -31,6 +31,8 @@ export interface PlainSecret {
   comment: string;
   version: number;
   type: string;
+  /** Sorted tag ids; only answers of the list route carry them (undefined elsewhere). */
+  tagIds?: string[];
 }
 
 export interface SecretWrite {
@@ -46,6 +48,8 @@ export interface SecretUpdate {
   newKey?: string;
   value: string;
   comment: string;
+  /** Tag ids: undefined leaves the secret's tags alone, a list (`[]` too) replaces the whole set. */
+  tagIds?: string[];
 }
 
 /** Coalescing, encrypting access to secrets; concurrent calls on one location share requests. */

@@ -10,7 +10,7 @@ import type { EnvironmentRow, ProjectRow } from "../rows";
 import { activeRoleRows } from "./membership-roles";
 
 export type Action = "read" | "create" | "edit" | "delete";
-export type Subject = "secrets" | "environments" | "member" | "service-tokens" | "project" | "audit-logs";
+export type Subject = "secrets" | "environments" | "member" | "service-tokens" | "project" | "audit-logs" | "tags";
 
 export const BUILT_IN_ROLES = ["admin", "member", "viewer", "no-access"] as const;
 export type Role = (typeof BUILT_IN_ROLES)[number];
@@ -24,6 +24,7 @@ const RULES: Record<Role, Partial<Record<Subject, Action[]>>> = {
     "service-tokens": ALL,
     project: ALL,
     "audit-logs": ["read"],
+    tags: ALL,
   },
   member: {
     secrets: ALL,
@@ -32,6 +33,7 @@ const RULES: Record<Role, Partial<Record<Subject, Action[]>>> = {
     "service-tokens": ALL,
     project: ["read"],
     "audit-logs": ["read"],
+    tags: ALL,
   },
   viewer: {
     secrets: ["read"],
@@ -40,6 +42,7 @@ const RULES: Record<Role, Partial<Record<Subject, Action[]>>> = {
     "service-tokens": ["read"],
     project: ["read"],
     "audit-logs": ["read"],
+    tags: ["read"],
   },
   "no-access": {},
 };

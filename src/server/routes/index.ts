@@ -10,6 +10,7 @@ import { organizationRoutes } from "./organizations";
 import { projectRoutes } from "./projects";
 import { secretRoutes } from "./secrets";
 import { serviceTokenRoutes } from "./service-tokens";
+import { tagRoutes } from "./tags";
 
 export const allRoutes: AnyRoute[] = [
   ...authRoutes,
@@ -22,4 +23,5 @@ export const allRoutes: AnyRoute[] = [
   ...folderRoutes,
   ...auditLogRoutes,
   ...blindIndexRoutes,
+  ...tagRoutes,
 ];

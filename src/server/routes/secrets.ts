@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { requirePermission, requireSecretAccess, serviceTokenAllows } from "../auth/access";
+import type { ServerState } from "../context";
 import {
   base64,
   booleanString,
@@ -30,6 +31,7 @@ import {
   updateSecret,
   writeOneSecret,
 } from "../secrets";
+import { replaceSecretTags, requireProjectTags, type TagRow, tagsInFolder } from "../tags";
 
 const iv = () => base64(64);
 const tag = () => base64(64);
@@ -60,6 +62,16 @@ const nameParams = z.object({ secretName: secretName() });
 
 const batchItemsMax = 500;
 
+/** `tags` on an update: absent leaves the set alone; a list (of tag ids, `[]` too) replaces it. */
+function tagsToSet(state: ServerState, projectId: string, ids: string[] | undefined): TagRow[] | undefined {
+  return ids === undefined ? undefined : requireProjectTags(state, projectId, ids);
+}
+
+function withTags<Row extends { id: string }>(state: ServerState, row: Row, tags: TagRow[] | undefined): Row {
+  if (tags !== undefined) replaceSecretTags(state, row.id, tags);
+  return row;
+}
+
 export const secretRoutes: AnyRoute[] = [
   route({
     method: "GET",
@@ -79,11 +91,12 @@ export const secretRoutes: AnyRoute[] = [
         ({ path }) =>
           actor.kind !== "service" || serviceTokenAllows(actor.token, access.environment.slug, path, "read"),
       );
-      const secrets = visible.flatMap(({ folder, path }) =>
-        state.secrets
+      const secrets = visible.flatMap(({ folder, path }) => {
+        const tags = tagsInFolder(state, folder.id);
+        return state.secrets
           .listVisible(folder.id, access.personalUserId)
-          .map((s) => ({ ...secretJson(s, access.environment.slug), secretPath: path, tags: [] })),
-      );
+          .map((s) => ({ ...secretJson(s, access.environment.slug), secretPath: path, tags: tags.get(s.id) ?? [] }));
+      });
       auditRead({ state, actor, request, signal }, access, query.secretPath, "get-secrets", {
         numberOfSecrets: secrets.length,
       });
@@ -164,9 +177,13 @@ export const secretRoutes: AnyRoute[] = [
         .max(batchItemsMax),
     }),
     handler: ({ body, ...scope }) =>
-      runBatch(scope, body, body.secrets, "edit", "update-secrets", (_access, keys) =>
-        body.secrets.map((item, i) => updateSecret(scope.state, requireSecret(scope.state, keys[i]!), item)),
-      ),
+      runBatch(scope, body, body.secrets, "edit", "update-secrets", (access, keys) => {
+        // Every item's tags are checked before any secret is written.
+        const tags = body.secrets.map((item) => tagsToSet(scope.state, access.project.id, item.tags));
+        return body.secrets.map((item, i) =>
+          withTags(scope.state, updateSecret(scope.state, requireSecret(scope.state, keys[i]!), item), tags[i]),
+        );
+      }),
   }),
 
   route({
@@ -233,7 +250,8 @@ export const secretRoutes: AnyRoute[] = [
       const names: [string] | [string, string] = renaming ? [params.secretName, body.secretName!] : [params.secretName];
       return writeOneSecret(scope, body, names, "edit", "update-secret", (access, folderId, [index, newIndex]) => {
         const old = requireSecret(scope.state, keyOf(access, folderId, index!, body.type));
-        return updateSecret(scope.state, old, body, newIndex);
+        const tags = tagsToSet(scope.state, access.project.id, body.tags);
+        return withTags(scope.state, updateSecret(scope.state, old, body, newIndex), tags);
       });
     },
   }),

@@ -207,6 +207,25 @@ CREATE INDEX secrets_folder ON secrets (folder_id);`,
    ALTER TABLE project_membership_roles ADD COLUMN temporary_range TEXT;
    ALTER TABLE project_membership_roles ADD COLUMN temporary_access_start_time TEXT;
    ALTER TABLE project_membership_roles ADD COLUMN temporary_access_end_time TEXT;`,
+  // Secret tags (plaintext name, slug and colour per project) and which secrets carry them.
+  `CREATE TABLE secret_tags (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    color TEXT,
+    created_by TEXT,
+    created_by_actor_type TEXT NOT NULL DEFAULT 'user',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (project_id, slug)
+  );
+  CREATE TABLE secret_tag_links (
+    secret_id TEXT NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+    tag_id TEXT NOT NULL REFERENCES secret_tags(id) ON DELETE CASCADE,
+    PRIMARY KEY (secret_id, tag_id)
+  );
+  CREATE INDEX secret_tag_links_tag ON secret_tag_links (tag_id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
