@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "../audit";
-import { BUILT_IN_ROLES, requirePermission } from "../auth/access";
+import { requirePermission } from "../auth/access";
 import type { ServerState } from "../context";
 import { base64, uuid } from "../fields";
 import { badRequest } from "../http/errors";
@@ -13,6 +13,7 @@ import { type AnyRoute, route } from "../route";
 import { nowIso, type OrgMembershipRow, orgMembershipJson, type UserRow } from "../rows";
 import { publicUserJson } from "./organizations";
 import { isProjectMember, storeProjectKeyCopy } from "./projects";
+import { resolveRoleAssignment } from "./roles";
 
 interface MembershipRow {
   id: string;
@@ -26,17 +27,26 @@ interface RoleRow {
   id: string;
   membership_id: string;
   role: string;
+  custom_role_id: string | null;
+  custom_role_slug?: string | null;
+  custom_role_name?: string | null;
   created_at: string;
   updated_at: string;
 }
+
+/** Role rows with the custom role's slug and name, as the real server's member list joins them. */
+const ROLE_ROWS = `SELECT r.*, pr.slug AS custom_role_slug, pr.name AS custom_role_name
+  FROM project_membership_roles r LEFT JOIN project_roles pr ON pr.id = r.custom_role_id
+  WHERE r.membership_id = ?`;
 
 function roleJson(role: RoleRow) {
   return {
     id: role.id,
     role: role.role,
     projectMembershipId: role.membership_id,
-    customRoleId: null,
-    customRoleSlug: null,
+    customRoleId: role.custom_role_id ?? null,
+    customRoleSlug: role.custom_role_slug ?? null,
+    customRoleName: role.custom_role_name ?? null,
     isTemporary: false,
     temporaryMode: null,
     temporaryRange: null,
@@ -49,10 +59,7 @@ function roleJson(role: RoleRow) {
 
 function membershipJson(state: ServerState, m: MembershipRow) {
   const user = state.store.get<UserRow>("SELECT * FROM users WHERE id = ?", m.user_id)!;
-  const roles = state.store.all<RoleRow>(
-    "SELECT * FROM project_membership_roles WHERE membership_id = ? ORDER BY created_at",
-    m.id,
-  );
+  const roles = state.store.all<RoleRow>(`${ROLE_ROWS} ORDER BY r.created_at`, m.id);
   return {
     id: m.id,
     userId: m.user_id,
@@ -195,20 +202,19 @@ export const membershipRoutes: AnyRoute[] = [
     }),
     handler: ({ state, actor, params, body, request }) => {
       const { project } = requirePermission(state, actor, params.workspaceId, "edit", "member");
-      for (const { role } of body.roles) {
-        if (!(BUILT_IN_ROLES as readonly string[]).includes(role))
-          throw badRequest(`Custom role not found: ${role.slice(0, 64)}`);
-      }
+      // A custom slug is stored as role 'custom' + its id; no licence gate here (docs/server.md).
+      const assignments = body.roles.map(({ role }) => resolveRoleAssignment(state, project.id, role));
       const roles = state.store.transaction(() => {
         const membership = findMembership(state, project.id, params.membershipId);
         state.store.run("DELETE FROM project_membership_roles WHERE membership_id = ?", membership.id);
         const now = nowIso();
-        for (const { role } of body.roles) {
+        for (const { role, customRoleId } of assignments) {
           state.store.run(
-            "INSERT INTO project_membership_roles (id, membership_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO project_membership_roles (id, membership_id, role, custom_role_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             randomUUID(),
             membership.id,
             role,
+            customRoleId,
             now,
             now,
           );
@@ -224,10 +230,7 @@ export const membershipRoutes: AnyRoute[] = [
             roles: body.roles.map((r) => r.role),
           },
         );
-        return state.store.all<RoleRow>(
-          "SELECT * FROM project_membership_roles WHERE membership_id = ?",
-          membership.id,
-        );
+        return state.store.all<RoleRow>(ROLE_ROWS, membership.id);
       });
       return { roles: roles.map(roleJson) };
     },

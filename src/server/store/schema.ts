@@ -183,6 +183,20 @@ export const MIGRATIONS: readonly string[] = [
   SCHEMA_V1,
   // 0.2.0: each project records its blind-index scheme; projects written by 0.1.0 keep Argon2id.
   "ALTER TABLE projects ADD COLUMN blind_index_scheme TEXT NOT NULL DEFAULT 'argon2id'",
+  // Custom project roles (CASL packed rules, as the real server stores them); a membership holds
+  // one as role 'custom' plus custom_role_id.
+  `CREATE TABLE project_roles (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  slug TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  permissions TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (project_id, slug)
+);
+ALTER TABLE project_membership_roles ADD COLUMN custom_role_id TEXT REFERENCES project_roles(id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
