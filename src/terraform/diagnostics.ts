@@ -78,6 +78,8 @@ const SUMMARY_BY_CODE: Record<string, string> = {
   ERR_TRANSPORT: "Server Unreachable",
   ERR_PARTIAL_CREATE: "Resource Partially Created",
   ERR_IMPORT_UNSUPPORTED: "Import Not Supported",
+  ERR_CUSTOM_ROLE_LICENSE: "Custom Role Needs a Licence",
+  ERR_ROLE_IN_USE: "Role Still Assigned",
 };
 
 /** `service_token (or INFISICAL_TOKEN)`; a setting the provider block lacks is its environment variable alone. */

@@ -8,10 +8,12 @@ import {
   ApiError,
   ApiValidationError,
   ConflictError,
+  CustomRoleLicenseError,
   type HttpFailure,
   NotFoundError,
   PermissionDeniedError,
   RateLimitedError,
+  RoleInUseError,
   UnauthorizedError,
 } from "../errors";
 
@@ -76,6 +78,8 @@ export function mapApiError(status: number, body: ErrorBody | undefined, operati
   }
   // Login failures: 500 on the real server of 2024, 400 on some builds; either way a bad credential.
   if (/failed to find user|failed to authenticate/i.test(text)) return new UnauthorizedError(details);
+  if (status === 400 && /RBAC restriction/i.test(text)) return new CustomRoleLicenseError(details);
+  if (status === 400 && /role is assigned to one or more/i.test(text)) return new RoleInUseError(details);
   if (ALREADY_EXISTS.test(text)) return new ConflictError(details);
   if (status === 400 && NOT_FOUND.test(text)) return new NotFoundError(details);
   if (status === 403) {

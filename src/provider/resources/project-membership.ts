@@ -1,6 +1,6 @@
 import type { WireOrgMembership, WireProjectMembership } from "../api/wire";
 import { fingerprintProblem, publicKeyFingerprint } from "../crypto/fingerprint";
-import { KeyPinMismatchError, NotFoundError, PartialCreateError, ValidationError } from "../errors";
+import { KeyPinMismatchError, NotFoundError, PartialCreateError, ProviderError, ValidationError } from "../errors";
 import { type InputsOf, type OutputsOf, str } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
 import { unlessGone } from "./gone";
@@ -18,7 +18,7 @@ export const projectMembershipFields = {
   role: str({
     default: "member",
     validate: validateRole,
-    doc: `Project role: one of ${BUILT_IN_ROLES.map((r) => `\`${r}\``).join(", ")}, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place.`,
+    doc: `Project role: one of ${BUILT_IN_ROLES.map((r) => `\`${r}\``).join(", ")}, or the slug of a custom role (\`infisicale2ee_project_role\` / \`ProjectRole\`). The real Infisical server assigns a custom role only with an enterprise (RBAC) licence and otherwise refuses with ERR_CUSTOM_ROLE_LICENSE (creating the role still works there); the embedded server has no licence gate. Changes in place.`,
   }),
   membershipId: str({ computed: true, doc: "Server-side ID of the project membership." }),
   userId: str({ computed: true, doc: "ID of the member's user account." }),
@@ -129,7 +129,9 @@ async function createMembership(ctx: ResourceContext, inputs: MembershipInputs) 
       await ctx.session.api.memberships.setRole(inputs.projectId, created.id, inputs.role!);
       outputs = { ...outputs, role: inputs.role };
     } catch (error) {
-      throw new PartialCreateError(created.id, outputs, ["setting the role failed"], { cause: error });
+      // The cause's message carries the remedy (e.g. ERR_CUSTOM_ROLE_LICENSE on a licence-less server).
+      const why = ProviderError.is(error) ? `: ${error.message}` : "";
+      throw new PartialCreateError(created.id, outputs, [`setting the role failed${why}`], { cause: error });
     }
   }
   return { id: created.id, outputs };
