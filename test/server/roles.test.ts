@@ -372,4 +372,32 @@ describe("server: project roles and custom-role enforcement", () => {
     assert.equal(deleted.body.role.slug, "app-reader");
     assert.equal((await world.client.delete(url, undefined, world.admin.token)).status, 400);
   });
+
+  it("deleting a project whose custom role a member holds removes both (no dangling reference, no 500)", async () => {
+    const doomed = await createProject(world.client, world.admin, "Doomed Project");
+    const doomedMembership = await addMember(world.client, world.admin, doomed, member);
+    const created = await world.client.post(
+      roles(doomed.slug),
+      { slug: "doomed-reader", name: "Doomed", permissions: [{ action: "read", subject: "secrets" }] },
+      world.admin.token,
+    );
+    assert.equal(created.status, 200);
+    const assigned = await world.client.patch(
+      `/api/v1/workspace/${doomed.id}/memberships/${doomedMembership}`,
+      { roles: [{ role: "doomed-reader" }] },
+      world.admin.token,
+    );
+    assert.equal(assigned.status, 200);
+    const removed = await world.client.delete(`/api/v1/workspace/${doomed.id}`, undefined, world.admin.token);
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    assert.equal((await world.client.get(roles(doomed.slug), world.admin.token)).status, 400);
+    // The role of the same slug can be made again in a new project: nothing was left behind.
+    const again = await createProject(world.client, world.admin, "Doomed Again");
+    const remade = await world.client.post(
+      roles(again.slug),
+      { slug: "doomed-reader", name: "Doomed", permissions: [] },
+      world.admin.token,
+    );
+    assert.equal(remade.status, 200);
+  });
 });
