@@ -105,7 +105,14 @@ describe("terraform provider: real resources against the embedded server", () =>
   });
 
   test("GetProviderSchema: every core resource and lookup, attributes derived from the core fields", () => {
-    assert.deepEqual(Object.keys(tf.schema.resource_schemas).sort(), [ENVIRONMENT, PROJECT, MEMBERSHIP, SECRET, TOKEN]);
+    assert.deepEqual(Object.keys(tf.schema.resource_schemas).sort(), [
+      ENVIRONMENT,
+      PROJECT,
+      MEMBERSHIP,
+      "infisicale2ee_project_role",
+      SECRET,
+      TOKEN,
+    ]);
     assert.deepEqual(Object.keys(tf.schema.data_source_schemas).sort(), [
       "infisicale2ee_audit_logs",
       "infisicale2ee_project",
@@ -246,6 +253,20 @@ describe("terraform provider: real resources against the embedded server", () =>
         { project_id: projectId, name: "t", scopes: [{ environment: "dev" }], expires_in: 5 },
         "expires_in",
         /60/,
+      ],
+      [
+        "infisicale2ee_project_role",
+        {
+          project_id: projectId,
+          slug: "r",
+          name: "R",
+          permissions: [
+            { action: "read", subject: "secrets" },
+            { action: "read", subject: "secrets", secret_path: "/*/*/*" },
+          ],
+        },
+        "permissions[1].secret_path",
+        /wildcards/,
       ],
     ];
     for (const [typeName, values, path, detail] of cases) {
