@@ -202,6 +202,34 @@ describe("infisicale2ee_project_role with real terraform", { skip }, () => {
     assert.equal(after.code, 0, `plan after import not empty:\n${after.output}`);
   });
 
+  test("dropping the role while giving its member a built-in role: one apply is refused clearly, -target first works", async () => {
+    const withoutRole = CONFIG.replace(
+      /resource "infisicale2ee_project_role" "app_reader" \{[\s\S]*?\n\}\n/,
+      "",
+    ).replace("role       = infisicale2ee_project_role.app_reader.slug", 'role       = "viewer"');
+    assert.ok(!withoutRole.includes("infisicale2ee_project_role"), "the role is gone from the configuration");
+    writeFileSync(join(work, "config", "main.tf"), withoutRole);
+    try {
+      // Terraform destroys the role before updating the membership that depended on it.
+      const together = await terraform(["apply", "-auto-approve", "-input=false"]);
+      assert.equal(together.code, 1, together.output);
+      assert.match(together.output, /Error: Role Still Assigned/);
+      assert.match(together.output, /give them another role first/);
+      const members = async () => (await admin.api.memberships.list(projectId)).memberships;
+      assert.equal((await members()).find((m) => m.user.email === MEMBER.email)?.roles[0]?.role, "custom");
+      // The remedy the error names: the membership first, then the rest.
+      await ok(["apply", "-auto-approve", "-input=false", "-target=infisicale2ee_project_membership.member"]);
+      const rest = await ok(["apply", "-auto-approve", "-input=false"]);
+      assert.match(rest, /0 added, 0 changed, 1 destroyed/);
+      assert.equal((await members()).find((m) => m.user.email === MEMBER.email)?.roles[0]?.role, "viewer");
+    } finally {
+      writeFileSync(join(work, "config", "main.tf"), CONFIG);
+    }
+    // Back to the configuration with the role, for the last step.
+    const restored = await ok(["apply", "-auto-approve", "-input=false"]);
+    assert.match(restored, /1 added, 1 changed, 0 destroyed/);
+  });
+
   test("a role a member holds cannot be deleted (ERR_ROLE_IN_USE); destroy removes the membership first, then all", async () => {
     const project = await admin.api.projects.get(projectId);
     const { role } = await admin.api.roles.getBySlug(project.workspace!.slug, "app-reader");
