@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import {
   addMember,
   createProject,
+  createServiceToken,
   encryptSecret,
   inviteUser,
   type Json,
@@ -195,6 +196,9 @@ describe("server: project roles and custom-role enforcement", () => {
       // Both may read roles (member and viewer have read on `role`).
       assert.equal((await world.client.get(roles(world.project.slug), session.token)).status, 200);
     }
+    // Service tokens cannot use role routes at all (JWT only, as the real server).
+    const token = await createServiceToken(world.client, world.admin, world.project);
+    assert.equal((await world.client.get(roles(world.project.slug), token.token)).status, 403);
     // `other` has no members but the admin: the member is a stranger there.
     assert.equal((await world.client.get(roles(other.slug), member.token)).status, 403);
     assert.equal(await roleCount(), before);
@@ -263,6 +267,14 @@ describe("server: project roles and custom-role enforcement", () => {
     assert.equal((await world.client.patch(url, { roles: [{ role: "custom" }] }, world.admin.token)).status, 400);
     assert.equal((await world.client.patch(url, { roles: [{ role: "typo" }] }, world.admin.token)).status, 400);
     assert.equal((await world.client.patch(url, { roles: [{ role: "app-reader" }] }, member.token)).status, 401);
+    // One bad slug in the list: 400 and the membership keeps its roles (nothing half-written).
+    const mixed = await world.client.patch(url, { roles: [{ role: "viewer" }, { role: "typo" }] }, world.admin.token);
+    assert.equal(mixed.status, 400);
+    const unchanged = await world.client.get(`/api/v1/workspace/${world.project.id}/memberships`, world.admin.token);
+    assert.deepEqual(
+      unchanged.body.memberships.find((m: Json) => m.id === memberMembershipId).roles.map((r: Json) => r.role),
+      ["member"],
+    );
     const assigned = await world.client.patch(url, { roles: [{ role: "app-reader" }] }, world.admin.token);
     assert.equal(assigned.status, 200);
     assert.equal(assigned.body.roles[0].role, "custom");
