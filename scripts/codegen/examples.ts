@@ -123,6 +123,23 @@ export const EXAMPLES: Record<string, Example[]> = {
       },
     },
   ],
+  projectRole: [
+    {
+      title: "Read secrets of dev under /app, and tags",
+      label: "app_reader",
+      note: "Give it to a member with `role` = this slug on a project membership. The real Infisical server assigns custom roles only with an enterprise (RBAC) licence; the embedded server has no licence gate.",
+      inputs: {
+        projectId,
+        slug: "app-reader",
+        name: "App reader",
+        description: "Reads dev secrets under /app",
+        permissions: [
+          { action: "read", subject: "secrets", environment: "dev", secretPath: "/app/**" },
+          { action: "read", subject: "tags" },
+        ],
+      },
+    },
+  ],
   secrets: [
     {
       title: "Every secret of an environment",

@@ -779,7 +779,7 @@ export interface ProjectMembershipConfig extends cdk.TerraformMetaArguments {
    */
   readonly email: string;
   /**
-   * Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place. With `isTemporary`, the role granted for the window only.
+   * Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role (`infisicale2ee_project_role` / `ProjectRole`). The real Infisical server assigns a custom role only with an enterprise (RBAC) licence and otherwise refuses with ERR_CUSTOM_ROLE_LICENSE (creating the role still works there); the embedded server has no licence gate. Changes in place. With `isTemporary`, the role granted for the window only.
    *
    * Terraform `role` (optional; default "member").
    */
@@ -898,7 +898,7 @@ export class ProjectMembership extends cdk.TerraformResource {
 
   private _role?: string;
   /**
-   * Reference to `role`: Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place. With `isTemporary`, the role granted for the window only.
+   * Reference to `role`: Project role: one of `admin`, `member`, `viewer`, `no-access`, or the slug of a custom role (`infisicale2ee_project_role` / `ProjectRole`). The real Infisical server assigns a custom role only with an enterprise (RBAC) licence and otherwise refuses with ERR_CUSTOM_ROLE_LICENSE (creating the role still works there); the embedded server has no licence gate. Changes in place. With `isTemporary`, the role granted for the window only.
    */
   public get role(): string {
     return this.getStringAttribute("role");
@@ -1602,6 +1602,225 @@ export class SecretTag extends cdk.TerraformResource {
       name: cdk.stringToTerraform(this._name),
       slug: cdk.stringToTerraform(this._slug),
       color: cdk.stringToTerraform(this._color),
+    };
+  }
+}
+
+/**
+ * One item of {@link ProjectRoleConfig.permissions}: The rules the role grants, OR-ed (there are no deny rules), e.g. `[{ action = "read", subject = "secrets", environment = "dev", secret_path = "/app/**" }]`. Changes in place. Assigning the role to a member needs an enterprise (RBAC) licence on the real Infisical server (ERR_CUSTOM_ROLE_LICENSE); creating it does not.
+ */
+export interface ProjectRolePermissions {
+  /**
+   * What the rule allows: `read`, `create`, `edit` or `delete`.
+   *
+   * Terraform `action` (required; one of "read", "create", "edit", "delete").
+   */
+  readonly action: string;
+  /**
+   * What the rule is about, e.g. `secrets`, `tags` or `member`.
+   *
+   * Terraform `subject` (required; one of "role", "member", "groups", "settings", "integrations", "webhooks", "service-tokens", "environments", "tags", "audit-logs", "ip-allowlist", "workspace", "secrets", "secret-rollback", "secret-approval", "secret-rotation", "identity", "certificate-authorities", "certificates").
+   */
+  readonly subject: string;
+  /**
+   * Only for subject `secrets`: the environment slug the rule is limited to (exact match). Unset = every environment.
+   *
+   * Terraform `environment` (optional).
+   */
+  readonly environment?: string;
+  /**
+   * Only for subject `secrets`: a folder path or glob the rule is limited to, matched as the server does (picomatch): `/app/**` covers `/app` and everything below it, `/app/*` one level below, `/` the root only. Unset = every path. The service-token scope rule bounds it (at most two `*`/`**` runs).
+   *
+   * Terraform `secret_path` (optional).
+   */
+  readonly secretPath?: string;
+}
+
+export function projectRolePermissionsToTerraform(struct?: ProjectRolePermissions | cdk.IResolvable): unknown {
+  if (!cdk.canInspect(struct) || cdk.Tokenization.isResolvable(struct)) return struct;
+  const value = struct as ProjectRolePermissions;
+  return {
+    action: cdk.stringToTerraform(value.action),
+    subject: cdk.stringToTerraform(value.subject),
+    environment: cdk.stringToTerraform(value.environment),
+    secret_path: cdk.stringToTerraform(value.secretPath),
+  };
+}
+
+/**
+ * Configuration of {@link ProjectRole} (`infisicale2ee_project_role`).
+ */
+export interface ProjectRoleConfig extends cdk.TerraformMetaArguments {
+  /**
+   * ID of the project.
+   *
+   * Terraform `project_id` (required; changing it replaces the resource).
+   */
+  readonly projectId: string;
+  /**
+   * Slug members are given the role by (`role` of `infisicale2ee_project_membership`): lower-case letters, digits and single dashes; not `admin`, `member`, `viewer`, `no-access` or `custom`. Changes in place.
+   *
+   * Terraform `slug` (required).
+   */
+  readonly slug: string;
+  /**
+   * Display name. Changes in place.
+   *
+   * Terraform `name` (required).
+   */
+  readonly name: string;
+  /**
+   * Free text shown with the role.
+   *
+   * Terraform `description` (optional).
+   */
+  readonly description?: string;
+  /**
+   * The rules the role grants, OR-ed (there are no deny rules), e.g. `[{ action = "read", subject = "secrets", environment = "dev", secret_path = "/app/**" }]`. Changes in place. Assigning the role to a member needs an enterprise (RBAC) licence on the real Infisical server (ERR_CUSTOM_ROLE_LICENSE); creating it does not.
+   *
+   * Terraform `permissions` (required).
+   */
+  readonly permissions: ProjectRolePermissions[] | cdk.IResolvable;
+}
+
+/**
+ * A custom project role: a named set of permission rules, optionally limited to an environment and a secret-path glob, that memberships can be given by its slug.
+ *
+ * Terraform resource `infisicale2ee_project_role`.
+ *
+ * Import ID: `<projectId>:<slug>`, e.g. `6f1c…:app-reader`.
+ */
+export class ProjectRole extends cdk.TerraformResource {
+  public static readonly tfResourceType = "infisicale2ee_project_role";
+
+  /**
+   * Generates configuration for importing an existing `infisicale2ee_project_role` (see {@link ProjectRole}'s import ID).
+   */
+  public static generateConfigForImport(scope: Construct, importToId: string, importFromId: string, provider?: cdk.TerraformProvider): cdk.ImportableResource {
+    return new cdk.ImportableResource(scope, importToId, { terraformResourceType: "infisicale2ee_project_role", importId: importFromId, provider });
+  }
+
+  constructor(scope: Construct, id: string, config: ProjectRoleConfig) {
+    super(scope, id, {
+      terraformResourceType: "infisicale2ee_project_role",
+      terraformGeneratorMetadata: { providerName: "infisicale2ee" },
+      provider: config.provider,
+      dependsOn: config.dependsOn,
+      count: config.count,
+      lifecycle: config.lifecycle,
+      forEach: config.forEach,
+      provisioners: config.provisioners,
+      connection: config.connection,
+    });
+    this._projectId = config.projectId;
+    this._slug = config.slug;
+    this._name = config.name;
+    this._description = config.description;
+    this._permissions = config.permissions;
+  }
+
+  /**
+   * Reference to `id`: Identifier the provider tracks this projectRole by. Import ID format: `<projectId>:<slug>`, e.g. `6f1c…:app-reader`.
+   */
+  public get id(): string {
+    return this.getStringAttribute("id");
+  }
+
+  private _projectId?: string;
+  /**
+   * Reference to `project_id`: ID of the project.
+   */
+  public get projectId(): string {
+    return this.getStringAttribute("project_id");
+  }
+  public set projectId(value: string) {
+    this._projectId = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get projectIdInput(): string | undefined {
+    return this._projectId;
+  }
+
+  private _slug?: string;
+  /**
+   * Reference to `slug`: Slug members are given the role by (`role` of `infisicale2ee_project_membership`): lower-case letters, digits and single dashes; not `admin`, `member`, `viewer`, `no-access` or `custom`. Changes in place.
+   */
+  public get slug(): string {
+    return this.getStringAttribute("slug");
+  }
+  public set slug(value: string) {
+    this._slug = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get slugInput(): string | undefined {
+    return this._slug;
+  }
+
+  private _name?: string;
+  /**
+   * Reference to `name`: Display name. Changes in place.
+   */
+  public get name(): string {
+    return this.getStringAttribute("name");
+  }
+  public set name(value: string) {
+    this._name = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get nameInput(): string | undefined {
+    return this._name;
+  }
+
+  private _description?: string;
+  /**
+   * Reference to `description`: Free text shown with the role.
+   */
+  public get description(): string {
+    return this.getStringAttribute("description");
+  }
+  public set description(value: string) {
+    this._description = value;
+  }
+  public resetDescription(): void {
+    this._description = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get descriptionInput(): string | undefined {
+    return this._description;
+  }
+
+  private _permissions?: ProjectRolePermissions[] | cdk.IResolvable;
+  /**
+   * Reference to `permissions`: The rules the role grants, OR-ed (there are no deny rules), e.g. `[{ action = "read", subject = "secrets", environment = "dev", secret_path = "/app/**" }]`. Changes in place. Assigning the role to a member needs an enterprise (RBAC) licence on the real Infisical server (ERR_CUSTOM_ROLE_LICENSE); creating it does not.
+   */
+  public get permissions(): cdk.IResolvable {
+    return this.interpolationForAttribute("permissions");
+  }
+  public set permissions(value: ProjectRolePermissions[] | cdk.IResolvable) {
+    this._permissions = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get permissionsInput(): ProjectRolePermissions[] | cdk.IResolvable | undefined {
+    return this._permissions;
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return {
+      project_id: cdk.stringToTerraform(this._projectId),
+      slug: cdk.stringToTerraform(this._slug),
+      name: cdk.stringToTerraform(this._name),
+      description: cdk.stringToTerraform(this._description),
+      permissions: cdk.listMapper(projectRolePermissionsToTerraform, false)(this._permissions),
     };
   }
 }

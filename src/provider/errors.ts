@@ -41,6 +41,9 @@ export const ERROR_CODES = {
     "The project has secrets without blind indices (created before April 2023), so the server cannot find them by name; the message names the `enable-blind-indices` command that fixes it.",
   ERR_BLIND_INDEX_SALT_MISSING:
     "The server holds no blind-index salt for the project, so no secret can be written or read by name there; only the server's operator can fix it.",
+  ERR_CUSTOM_ROLE_LICENSE:
+    "The server refused to give a member a custom role because it has no enterprise (RBAC) licence; creating the role itself still works.",
+  ERR_ROLE_IN_USE: "A custom role cannot be deleted while members hold it; give them another role first.",
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -256,6 +259,31 @@ export class RateLimitedError extends ApiError {
 export class ApiValidationError extends ApiError {
   constructor(details: ApiErrorDetails) {
     super("ERR_API_VALIDATION", details);
+  }
+}
+
+/**
+ * The real server's 400 "Failed to assign custom role due to RBAC restriction": its plan has no
+ * RBAC licence. Creating the role works there; only assigning it to a member is refused.
+ */
+export class CustomRoleLicenseError extends ApiError {
+  constructor(details: HttpFailure) {
+    super("ERR_CUSTOM_ROLE_LICENSE", {
+      ...details,
+      serverMessage:
+        "assigning a custom role needs an Infisical enterprise licence (RBAC); the role itself can still be created. Use a built-in role (admin, member, viewer, no-access), get a licence, or use the embedded server, which has no licence gate",
+    });
+  }
+}
+
+/** The real server's 400 "The role is assigned to one or more users": deleting it would strand them. */
+export class RoleInUseError extends ApiError {
+  constructor(details: HttpFailure) {
+    super("ERR_ROLE_IN_USE", {
+      ...details,
+      serverMessage:
+        "the role is assigned to one or more members; give them another role first (change their membership's role, or remove the membership), then delete the role",
+    });
   }
 }
 

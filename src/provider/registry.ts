@@ -6,11 +6,12 @@ import { projectMembers } from "./resources/lookups/project-members";
 import { secrets } from "./resources/lookups/secrets";
 import { project } from "./resources/project";
 import { projectMembership } from "./resources/project-membership";
+import { projectRole } from "./resources/project-role";
 import { secret } from "./resources/secret";
 import { secretTag } from "./resources/secret-tag";
 import { serviceToken } from "./resources/service-token";
 
-export const resources = { secret, environment, projectMembership, project, serviceToken, secretTag };
+export const resources = { secret, environment, projectMembership, project, serviceToken, secretTag, projectRole };
 
 export const lookups = { secrets, project: projectLookup, auditLogs, projectMembers };
 

@@ -16,6 +16,7 @@ type ProjectMembershipFields = (typeof resources.projectMembership)["fields"];
 type ProjectFields = (typeof resources.project)["fields"];
 type ServiceTokenFields = (typeof resources.serviceToken)["fields"];
 type SecretTagFields = (typeof resources.secretTag)["fields"];
+type ProjectRoleFields = (typeof resources.projectRole)["fields"];
 
 /** A secret, encrypted with the project key on this machine. `value` is a Pulumi secret output. */
 export class Secret extends resourceClass(resources.secret) {}
@@ -30,16 +31,21 @@ export class ServiceToken extends resourceClass(resources.serviceToken) {}
 /** A tag of a project (plaintext name, slug and colour), for a Secret's `tagIds`. */
 export class SecretTag extends resourceClass(resources.secretTag) {}
 
+/** A custom project role; give it to members by its slug (ProjectMembership `role`). */
+export class ProjectRole extends resourceClass(resources.projectRole) {}
+
 export type SecretArgs = ConstructorParameters<typeof Secret>[1];
 export type EnvironmentArgs = ConstructorParameters<typeof Environment>[1];
 export type ProjectMembershipArgs = ConstructorParameters<typeof ProjectMembership>[1];
 export type ProjectArgs = ConstructorParameters<typeof Project>[1];
 export type ServiceTokenArgs = ConstructorParameters<typeof ServiceToken>[1];
 export type SecretTagArgs = ConstructorParameters<typeof SecretTag>[1];
+export type ProjectRoleArgs = ConstructorParameters<typeof ProjectRole>[1];
 export type {
   EnvironmentFields,
   ProjectFields,
   ProjectMembershipFields,
+  ProjectRoleFields,
   SecretFields,
   SecretTagFields,
   ServiceTokenFields,

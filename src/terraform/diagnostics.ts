@@ -80,6 +80,8 @@ const SUMMARY_BY_CODE: Record<string, string> = {
   ERR_IMPORT_UNSUPPORTED: "Import Not Supported",
   ERR_BLIND_INDICES_MISSING: "Project Needs Blind Indices",
   ERR_BLIND_INDEX_SALT_MISSING: "Project Has No Blind-Index Salt",
+  ERR_CUSTOM_ROLE_LICENSE: "Custom Role Needs a Licence",
+  ERR_ROLE_IN_USE: "Role Still Assigned",
 };
 
 /** `service_token (or INFISICAL_TOKEN)`; a setting the provider block lacks is its environment variable alone. */

@@ -59,6 +59,7 @@ for (const [name, kit] of Object.entries(KITS)) {
     InfisicalE2eeProvider,
     Project,
     ProjectMembership,
+    ProjectRole,
     Secret,
     SecretTag,
     ServiceToken,
@@ -187,6 +188,30 @@ for (const [name, kit] of Object.entries(KITS)) {
       assert.match(String(json.output?.first_env?.value), /infisicale2ee_project\.proj\.environments/);
     });
 
+    test("project role: permissions as a list of objects, referenced by a membership's role", () => {
+      const json = synthStack((scope) => {
+        const role = new ProjectRole(scope, "reader", {
+          projectId: "p1",
+          slug: "app-reader",
+          name: "App reader",
+          permissions: [
+            { action: "read", subject: "secrets", environment: "dev", secretPath: "/app/**" },
+            { action: "read", subject: "tags" },
+          ],
+        });
+        new ProjectMembership(scope, "bob", { projectId: "p1", email: "bob@example.com", role: role.slug });
+      });
+      const role = only(json.resource.infisicale2ee_project_role);
+      assert.deepEqual(role.permissions, [
+        { action: "read", subject: "secrets", environment: "dev", secret_path: "/app/**" },
+        { action: "read", subject: "tags" },
+      ]);
+      assert.equal(
+        only(json.resource.infisicale2ee_project_membership).role,
+        "${infisicale2ee_project_role.reader.slug}",
+      );
+    });
+
     test("setters and resets change what is synthesized", () => {
       const json = synthStack((scope) => {
         const s = new Secret(scope, "s", { projectId: "p", environment: "dev", key: "A", value: "x", comment: "c" });
@@ -253,6 +278,7 @@ for (const [name, kit] of Object.entries(KITS)) {
         project: Project,
         serviceToken: ServiceToken,
         secretTag: SecretTag,
+        projectRole: ProjectRole,
       };
       assert.deepEqual(Object.keys(resources).sort(), Object.keys(classes).sort());
       assert.equal(classes.secretTag!.tfResourceType, "infisicale2ee_secret_tag");

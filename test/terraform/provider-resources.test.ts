@@ -109,6 +109,7 @@ describe("terraform provider: real resources against the embedded server", () =>
       ENVIRONMENT,
       PROJECT,
       MEMBERSHIP,
+      "infisicale2ee_project_role",
       SECRET,
       "infisicale2ee_secret_tag",
       TOKEN,
@@ -255,6 +256,20 @@ describe("terraform provider: real resources against the embedded server", () =>
         { project_id: projectId, name: "t", scopes: [{ environment: "dev" }], expires_in: 5 },
         "expires_in",
         /60/,
+      ],
+      [
+        "infisicale2ee_project_role",
+        {
+          project_id: projectId,
+          slug: "r",
+          name: "R",
+          permissions: [
+            { action: "read", subject: "secrets" },
+            { action: "read", subject: "secrets", secret_path: "/*/*/*" },
+          ],
+        },
+        "permissions[1].secret_path",
+        /wildcards/,
       ],
     ];
     for (const [typeName, values, path, detail] of cases) {

@@ -9,10 +9,12 @@ import {
   ApiValidationError,
   BlindIndexSaltMissingError,
   ConflictError,
+  CustomRoleLicenseError,
   type HttpFailure,
   NotFoundError,
   PermissionDeniedError,
   RateLimitedError,
+  RoleInUseError,
   UnauthorizedError,
 } from "../errors";
 
@@ -78,6 +80,8 @@ export function mapApiError(status: number, body: ErrorBody | undefined, operati
   }
   // Login failures: 500 on the real server of 2024, 400 on some builds; either way a bad credential.
   if (/failed to find user|failed to authenticate/i.test(text)) return new UnauthorizedError(details);
+  if (status === 400 && /RBAC restriction/i.test(text)) return new CustomRoleLicenseError(details);
+  if (status === 400 && /role is assigned to one or more/i.test(text)) return new RoleInUseError(details);
   if (ALREADY_EXISTS.test(text)) return new ConflictError(details);
   // A project without a salt row (routes-more.md §5): no by-name operation can ever work there.
   if (status === 400 && /^blind index not found$/i.test(text.trim())) return new BlindIndexSaltMissingError(details);

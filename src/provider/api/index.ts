@@ -7,6 +7,7 @@ import { foldersApi } from "./folders";
 import { membershipsApi } from "./memberships";
 import { organizationsApi } from "./organizations";
 import { projectsApi } from "./projects";
+import { rolesApi } from "./roles";
 import { secretsApi } from "./secrets";
 import type { Send } from "./send";
 import { serviceTokensApi } from "./service-tokens";
@@ -26,11 +27,13 @@ export function createApi(send: Send, host: string) {
     auditLogs: auditLogsApi(send),
     blindIndexes: blindIndexesApi(send),
     tags: tagsApi(send),
+    roles: rolesApi(send),
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
 
 export { type Call, createRequester, type Requester, type RequesterOptions, type RetryPolicy } from "./http";
+export type { RoleBody, WireRole, WireRoleRule } from "./roles";
 export type { ApiCall, Auth, Send } from "./send";
 export type * from "./wire";

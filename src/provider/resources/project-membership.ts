@@ -1,7 +1,14 @@
 import { parseDuration, temporaryRangeProblem } from "../api/durations";
 import type { WireOrgMembership, WireProjectMembership } from "../api/wire";
 import { fingerprintProblem, publicKeyFingerprint } from "../crypto/fingerprint";
-import { type FieldFailure, KeyPinMismatchError, NotFoundError, PartialCreateError, ValidationError } from "../errors";
+import {
+  type FieldFailure,
+  KeyPinMismatchError,
+  NotFoundError,
+  PartialCreateError,
+  ProviderError,
+  ValidationError,
+} from "../errors";
 import { bool, type InputsOf, isUnknown, type OutputsOf, str } from "../schema/fields";
 import { type DiffResult, defineResource, type Inputs, type Outputs, type ResourceContext } from "../schema/resource";
 import { unlessGone } from "./gone";
@@ -30,7 +37,7 @@ export const projectMembershipFields = {
   role: str({
     default: "member",
     validate: validateRole,
-    doc: `Project role: one of ${BUILT_IN_ROLES.map((r) => `\`${r}\``).join(", ")}, or the slug of a custom role defined in Infisical (the embedded server has built-in roles only). Changes in place. With \`isTemporary\`, the role granted for the window only.`,
+    doc: `Project role: one of ${BUILT_IN_ROLES.map((r) => `\`${r}\``).join(", ")}, or the slug of a custom role (\`infisicale2ee_project_role\` / \`ProjectRole\`). The real Infisical server assigns a custom role only with an enterprise (RBAC) licence and otherwise refuses with ERR_CUSTOM_ROLE_LICENSE (creating the role still works there); the embedded server has no licence gate. Changes in place. With \`isTemporary\`, the role granted for the window only.`,
   }),
   isTemporary: bool({
     default: false,
@@ -179,7 +186,9 @@ async function createMembership(ctx: ResourceContext, inputs: MembershipInputs) 
       const { grant } = await setGrant(ctx, inputs.projectId, created.id, inputs);
       outputs = outputsOf(inputs.projectId, inputs.email, created, fingerprint, grant);
     } catch (error) {
-      throw new PartialCreateError(created.id, outputs, ["setting the role failed"], { cause: error });
+      // The cause's message carries the remedy (e.g. ERR_CUSTOM_ROLE_LICENSE on a licence-less server).
+      const why = ProviderError.is(error) ? `: ${error.message}` : "";
+      throw new PartialCreateError(created.id, outputs, [`setting the role failed${why}`], { cause: error });
     }
   }
   return { id: created.id, outputs };

@@ -3,6 +3,7 @@
  * which may be secret) or undefined when the value is acceptable.
  */
 import { unicodeNameProblem } from "../api/names";
+import { BUILT_IN_ROLE_SLUGS } from "../api/permissions";
 import { scopePathProblem } from "../api/scope-path";
 import { isTagId, MAX_TAG_COLOR_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TAG_SLUG_LENGTH, TAG_SLUG } from "../api/tag-rules";
 
@@ -90,10 +91,14 @@ export function validateEmail(email: string): string | undefined {
   return undefined;
 }
 
-export const BUILT_IN_ROLES = ["admin", "member", "viewer", "no-access"] as const;
+export const BUILT_IN_ROLES = BUILT_IN_ROLE_SLUGS;
 
+/** A membership role: a built-in, or a custom role's slug (never the bare `custom` marker). */
 export function validateRole(role: string): string | undefined {
   if ((BUILT_IN_ROLES as readonly string[]).includes(role)) return undefined;
+  if (role === "custom") {
+    return "`custom` is the server's marker for custom-role rows, not a role; give the custom role's own slug";
+  }
   if (role.length === 0 || role.length > 64 || !SLUG.test(role)) {
     return `expected one of ${BUILT_IN_ROLES.join(", ")} or a custom role slug matching ^[a-z0-9-]+$`;
   }

@@ -3,58 +3,91 @@
  * project only as a member inside the organization of their token; a service token only its
  * own project, environments, paths and permissions.
  */
+import { BUILT_IN_ROLE_SLUGS, type BuiltInRoleSlug, parsePackedRules } from "../../provider/api/permissions";
 import { scopePathMatches } from "../../provider/api/scope-path";
 import type { Actor, ServerState, ServiceTokenRow } from "../context";
 import { badRequest, permissionDenied, unauthorized } from "../http/errors";
 import type { EnvironmentRow, ProjectRow } from "../rows";
 import { activeRoleRows } from "./membership-roles";
+import { BUILT_IN_ROLE_RULES, type PermissionRule, rulesAllow, type SecretTarget } from "./permissions";
 
 export type Action = "read" | "create" | "edit" | "delete";
-export type Subject = "secrets" | "environments" | "member" | "service-tokens" | "project" | "audit-logs" | "tags";
+/**
+ * The real server's subjects, plus `project`: our routes' name for the project record, read by
+ * any member (the real server checks membership only) and edited or deleted as `workspace`.
+ */
+export type Subject =
+  | "secrets"
+  | "environments"
+  | "member"
+  | "service-tokens"
+  | "project"
+  | "audit-logs"
+  | "tags"
+  | "role"
+  | "workspace"
+  | "settings"
+  | "integrations"
+  | "webhooks"
+  | "identity"
+  | "secret-rollback"
+  | "secret-approval"
+  | "secret-rotation"
+  | "groups"
+  | "ip-allowlist"
+  | "certificate-authorities"
+  | "certificates";
 
-export const BUILT_IN_ROLES = ["admin", "member", "viewer", "no-access"] as const;
-export type Role = (typeof BUILT_IN_ROLES)[number];
-
-const ALL: Action[] = ["read", "create", "edit", "delete"];
-const RULES: Record<Role, Partial<Record<Subject, Action[]>>> = {
-  admin: {
-    secrets: ALL,
-    environments: ALL,
-    member: ALL,
-    "service-tokens": ALL,
-    project: ALL,
-    "audit-logs": ["read"],
-    tags: ALL,
-  },
-  member: {
-    secrets: ALL,
-    environments: ALL,
-    member: ["read"],
-    "service-tokens": ALL,
-    project: ["read"],
-    "audit-logs": ["read"],
-    tags: ALL,
-  },
-  viewer: {
-    secrets: ["read"],
-    environments: ["read"],
-    member: ["read"],
-    "service-tokens": ["read"],
-    project: ["read"],
-    "audit-logs": ["read"],
-    tags: ["read"],
-  },
-  "no-access": {},
-};
+export const BUILT_IN_ROLES = BUILT_IN_ROLE_SLUGS;
+export type Role = BuiltInRoleSlug;
 
 export interface ProjectAccess {
   project: ProjectRow;
   membershipId: string;
-  roles: Role[];
+  /** Built-in role slugs held; a custom role shows as `custom`. */
+  roles: string[];
+  /** Every rule of every active role, OR-ed. */
+  rules: PermissionRule[];
 }
 
-export function can(roles: Role[], action: Action, subject: Subject): boolean {
-  return roles.some((role) => RULES[role]?.[subject]?.includes(action) ?? false);
+/** Built-in roles only (kept for callers that hold role names). */
+export function can(roles: readonly string[], action: Action, subject: Subject): boolean {
+  return allows(rulesOfBuiltIns(roles), action, subject);
+}
+
+function rulesOfBuiltIns(roles: readonly string[]): PermissionRule[] {
+  return roles.flatMap((role) => BUILT_IN_ROLE_RULES[role as Role] ?? []);
+}
+
+/** Whether `rules` grant the action: the legacy `project` subject mapped, `target` for secret checks. */
+export function allows(rules: readonly PermissionRule[], action: Action, subject: Subject, target?: SecretTarget) {
+  if (subject === "project") return action === "read" || rulesAllow(rules, action, "workspace");
+  return rulesAllow(rules, action, subject, target);
+}
+
+/**
+ * The rules of one membership's roles that count now (a temporary role inside its window,
+ * membership-roles.ts); a custom role's packed rules are read defensively.
+ */
+export function membershipRules(
+  state: ServerState,
+  membershipId: string,
+): { roles: string[]; rules: PermissionRule[] } {
+  const rows = activeRoleRows(state, membershipId);
+  const rules: PermissionRule[] = [];
+  for (const row of rows) {
+    if (row.role === "custom") rules.push(...parsePackedRules(customRolePermissions(state, row.custom_role_id)));
+    else rules.push(...(BUILT_IN_ROLE_RULES[row.role as Role] ?? []));
+  }
+  return { roles: rows.map((r) => r.role), rules };
+}
+
+function customRolePermissions(state: ServerState, customRoleId: string | null): string | null {
+  if (!customRoleId) return null;
+  return (
+    state.store.get<{ permissions: string }>("SELECT permissions FROM project_roles WHERE id = ?", customRoleId)
+      ?.permissions ?? null
+  );
 }
 
 /** The user's membership of the project; 403 "User not in project" otherwise (as the real server). */
@@ -69,10 +102,9 @@ export function requireMember(state: ServerState, actor: Actor, projectId: strin
     actor.orgId ?? "",
   );
   if (!row) throw unauthorized("User not in project");
-  // Only roles that count now: a temporary one inside its window (membership-roles.ts).
-  const roles = activeRoleRows(state, row.membership_id).map((r) => r.role as Role);
+  const { roles, rules } = membershipRules(state, row.membership_id);
   const { membership_id, ...project } = row;
-  return { project, membershipId: membership_id, roles };
+  return { project, membershipId: membership_id, roles, rules };
 }
 
 export function requirePermission(
@@ -81,9 +113,10 @@ export function requirePermission(
   projectId: string,
   action: Action,
   subject: Subject,
+  target?: SecretTarget,
 ): ProjectAccess {
   const access = requireMember(state, actor, projectId);
-  if (!can(access.roles, action, subject)) throw permissionDenied(action, subject);
+  if (!allows(access.rules, action, subject, target)) throw permissionDenied(action, subject);
   return access;
 }
 
@@ -92,12 +125,15 @@ export interface SecretAccess {
   environment: EnvironmentRow;
   /** Whose personal overrides this caller sees: the user, or a service token's creator. */
   personalUserId: string;
+  /** Whether this caller may act on secrets at another path of the same environment. */
+  allows(action: Action, secretPath: string): boolean;
 }
 
 /**
- * Access to secrets (and folders) in one (project, environment, path). Users need the role's
- * permission; service tokens need the project, a scope whose environment matches and whose
- * path pattern matches (picomatch, as Infisical), and `read` (for reads) or `write` (for changes).
+ * Access to secrets (and folders) in one (project, environment, path). Users need a rule of their
+ * roles granting the action there (conditions on environment and path evaluated); service tokens
+ * need the project, a scope whose environment matches and whose path pattern matches (picomatch,
+ * as Infisical), and `read` (for reads) or `write` (for changes).
  */
 export function requireSecretAccess(
   state: ServerState,
@@ -107,29 +143,63 @@ export function requireSecretAccess(
   secretPath: string,
   action: Action,
 ): SecretAccess {
-  let project: ProjectRow;
-  let personalUserId: string;
+  const access = secretAccessOf(state, actor, projectId, environmentSlug);
+  if (!access.allows(action, secretPath)) throw permissionDenied(action, "secrets");
+  return withEnvironment(state, access, environmentSlug);
+}
+
+/**
+ * For listings that filter instead of refusing (the recursive secret list): a member gets the
+ * access object even where the start path itself is refused and drops what `allows` refuses, as
+ * the real server does. A service token keeps the strict check.
+ */
+export function requireSecretListAccess(
+  state: ServerState,
+  actor: Actor,
+  projectId: string,
+  environmentSlug: string,
+  secretPath: string,
+): SecretAccess {
+  if (actor.kind === "service")
+    return requireSecretAccess(state, actor, projectId, environmentSlug, secretPath, "read");
+  return withEnvironment(state, secretAccessOf(state, actor, projectId, environmentSlug), environmentSlug);
+}
+
+type EnvironmentlessAccess = Omit<SecretAccess, "environment">;
+
+function secretAccessOf(
+  state: ServerState,
+  actor: Actor,
+  projectId: string,
+  environment: string,
+): EnvironmentlessAccess {
   if (actor.kind === "service") {
-    if (actor.token.project_id !== projectId)
-      throw unauthorized("Failed to find service authorization for given project");
+    const token = actor.token;
+    if (token.project_id !== projectId) throw unauthorized("Failed to find service authorization for given project");
     const row = state.store.get<ProjectRow>("SELECT * FROM projects WHERE id = ?", projectId);
     if (!row) throw unauthorized("Failed to find service authorization for given project");
-    if (!serviceTokenAllows(actor.token, environmentSlug, secretPath, action))
-      throw permissionDenied(action, "secrets");
-    project = row;
-    personalUserId = actor.token.created_by;
-  } else {
-    const access = requirePermission(state, actor, projectId, action, "secrets");
-    project = access.project;
-    personalUserId = actor.kind === "user" ? actor.userId : "";
+    return {
+      project: row,
+      personalUserId: token.created_by,
+      allows: (action, secretPath) => serviceTokenAllows(token, environment, secretPath, action),
+    };
   }
+  const member = requireMember(state, actor, projectId);
+  return {
+    project: member.project,
+    personalUserId: actor.kind === "user" ? actor.userId : "",
+    allows: (action, secretPath) => allows(member.rules, action, "secrets", { environment, secretPath }),
+  };
+}
+
+function withEnvironment(state: ServerState, access: EnvironmentlessAccess, environmentSlug: string): SecretAccess {
   const environment = state.store.get<EnvironmentRow>(
     "SELECT * FROM environments WHERE project_id = ? AND slug = ?",
-    projectId,
+    access.project.id,
     environmentSlug,
   );
   if (!environment) throw badRequest("Environment not found");
-  return { project, environment, personalUserId };
+  return { ...access, environment };
 }
 
 export function serviceTokenAllows(

@@ -10,6 +10,11 @@ export interface MembershipRoleRow {
   id: string;
   membership_id: string;
   role: string;
+  /** Set when `role` is `custom`: the project role whose rules apply. */
+  custom_role_id: string | null;
+  /** Joined from project_roles for listings. */
+  custom_role_slug?: string | null;
+  custom_role_name?: string | null;
   is_temporary: number;
   temporary_mode: string | null;
   temporary_range: string | null;
@@ -21,7 +26,9 @@ export interface MembershipRoleRow {
 
 export function membershipRoleRows(state: ServerState, membershipId: string): MembershipRoleRow[] {
   return state.store.all<MembershipRoleRow>(
-    "SELECT * FROM project_membership_roles WHERE membership_id = ? ORDER BY created_at, rowid",
+    `SELECT r.*, pr.slug AS custom_role_slug, pr.name AS custom_role_name
+     FROM project_membership_roles r LEFT JOIN project_roles pr ON pr.id = r.custom_role_id
+     WHERE r.membership_id = ? ORDER BY r.created_at, r.rowid`,
     membershipId,
   );
 }

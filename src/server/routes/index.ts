@@ -8,6 +8,7 @@ import { folderRoutes } from "./folders";
 import { membershipRoutes } from "./memberships";
 import { organizationRoutes } from "./organizations";
 import { projectRoutes } from "./projects";
+import { roleRoutes } from "./roles";
 import { secretRoutes } from "./secrets";
 import { serviceTokenRoutes } from "./service-tokens";
 import { tagRoutes } from "./tags";
@@ -24,4 +25,5 @@ export const allRoutes: AnyRoute[] = [
   ...auditLogRoutes,
   ...blindIndexRoutes,
   ...tagRoutes,
+  ...roleRoutes,
 ];

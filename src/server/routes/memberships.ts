@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { MAX_TEMPORARY_RANGE_MS, parseDuration } from "../../provider/api/durations";
 import { recordAudit } from "../audit";
-import { BUILT_IN_ROLES, requirePermission } from "../auth/access";
+import { requirePermission } from "../auth/access";
 import { type MembershipRoleRow, mayHoldProjectKey, membershipRoleRows } from "../auth/membership-roles";
 import type { ServerState } from "../context";
 import { base64, uuid } from "../fields";
@@ -15,6 +15,7 @@ import { type AnyRoute, route } from "../route";
 import { nowIso, type OrgMembershipRow, orgMembershipJson, type UserRow } from "../rows";
 import { publicUserJson } from "./organizations";
 import { isProjectMember, storeProjectKeyCopy } from "./projects";
+import { resolveRoleAssignment } from "./roles";
 
 interface MembershipRow {
   id: string;
@@ -30,8 +31,9 @@ function roleJson(role: MembershipRoleRow) {
     id: role.id,
     role: role.role,
     projectMembershipId: role.membership_id,
-    customRoleId: null,
-    customRoleSlug: null,
+    customRoleId: role.custom_role_id ?? null,
+    customRoleSlug: role.custom_role_slug ?? null,
+    customRoleName: role.custom_role_name ?? null,
     isTemporary: role.is_temporary === 1,
     temporaryMode: role.temporary_mode,
     temporaryRange: role.temporary_range,
@@ -108,18 +110,24 @@ function findMembershipToUpdate(state: ServerState, projectId: string, membershi
 }
 
 /** Stores one assignment; a temporary one's window ends at start + range. */
-function insertRole(state: ServerState, membershipId: string, assignment: RoleAssignment, now: string): void {
+function insertRole(
+  state: ServerState,
+  membershipId: string,
+  assignment: RoleAssignment & { customRoleId: string | null },
+  now: string,
+): void {
   const temporary = assignment.isTemporary === true ? assignment : undefined;
   const end = temporary
     ? new Date(Date.parse(temporary.temporaryAccessStartTime) + parseDuration(temporary.temporaryRange)!).toISOString()
     : null;
   state.store.run(
-    `INSERT INTO project_membership_roles (id, membership_id, role, is_temporary, temporary_mode, temporary_range,
-       temporary_access_start_time, temporary_access_end_time, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO project_membership_roles (id, membership_id, role, custom_role_id, is_temporary, temporary_mode,
+       temporary_range, temporary_access_start_time, temporary_access_end_time, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     randomUUID(),
     membershipId,
     assignment.role,
+    assignment.customRoleId,
     temporary ? 1 : 0,
     temporary?.temporaryMode ?? null,
     temporary?.temporaryRange ?? null,
@@ -244,15 +252,16 @@ export const membershipRoutes: AnyRoute[] = [
     }),
     handler: ({ state, actor, params, body, request }) => {
       const { project } = requirePermission(state, actor, params.workspaceId, "edit", "member");
-      for (const { role } of body.roles) {
-        if (!(BUILT_IN_ROLES as readonly string[]).includes(role))
-          throw badRequest(`Custom role not found: ${role.slice(0, 64)}`);
-      }
+      // A custom slug is stored as role 'custom' + its id; no licence gate here (docs/server.md).
+      const assignments = body.roles.map((assignment) => ({
+        ...assignment,
+        ...resolveRoleAssignment(state, project.id, assignment.role),
+      }));
       const roles = state.store.transaction(() => {
         const membership = findMembershipToUpdate(state, project.id, params.membershipId);
         state.store.run("DELETE FROM project_membership_roles WHERE membership_id = ?", membership.id);
         const now = nowIso();
-        for (const assignment of body.roles) insertRole(state, membership.id, assignment, now);
+        for (const assignment of assignments) insertRole(state, membership.id, assignment, now);
         const stored = membershipRoleRows(state, membership.id);
         // No key copy for a member left with no-access only (docs/server.md); a later grant re-sends one.
         if (!mayHoldProjectKey(stored, Date.now())) {

@@ -4,7 +4,7 @@
  * encrypted key fields are opaque. The rules live in ../secrets.ts, the SQL in ../store/secrets.ts.
  */
 import { z } from "zod";
-import { requirePermission, requireSecretAccess, serviceTokenAllows } from "../auth/access";
+import { requirePermission, requireSecretAccess, requireSecretListAccess } from "../auth/access";
 import type { ServerState } from "../context";
 import {
   base64,
@@ -80,17 +80,18 @@ export const secretRoutes: AnyRoute[] = [
     rateLimit: "secrets",
     query: z.object({ ...target, recursive: booleanString(), include_imports: booleanString() }),
     handler: ({ state, actor, query, request, signal }) => {
-      const access = requireSecretAccess(state, actor, query.workspaceId, query.environment, query.secretPath, "read");
+      // The recursive list never refuses a member: it drops the folders the caller cannot read.
+      const access =
+        query.recursive === "true"
+          ? requireSecretListAccess(state, actor, query.workspaceId, query.environment, query.secretPath)
+          : requireSecretAccess(state, actor, query.workspaceId, query.environment, query.secretPath, "read");
       const root = findFolder(state, access.environment.id, query.secretPath);
       const folders = !root
         ? []
         : query.recursive === "true"
           ? folderTree(state, root, query.secretPath)
           : [{ folder: root, path: query.secretPath }];
-      const visible = folders.filter(
-        ({ path }) =>
-          actor.kind !== "service" || serviceTokenAllows(actor.token, access.environment.slug, path, "read"),
-      );
+      const visible = folders.filter(({ path }) => access.allows("read", path));
       const secrets = visible.flatMap(({ folder, path }) => {
         const tags = tagsInFolder(state, folder.id);
         return state.secrets

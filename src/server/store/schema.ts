@@ -226,6 +226,20 @@ CREATE INDEX secrets_folder ON secrets (folder_id);`,
     PRIMARY KEY (secret_id, tag_id)
   );
   CREATE INDEX secret_tag_links_tag ON secret_tag_links (tag_id);`,
+  // Custom project roles (CASL packed rules, as the real server stores them); a membership holds
+  // one as role 'custom' plus custom_role_id.
+  `CREATE TABLE project_roles (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  slug TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  permissions TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (project_id, slug)
+);
+ALTER TABLE project_membership_roles ADD COLUMN custom_role_id TEXT REFERENCES project_roles(id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
