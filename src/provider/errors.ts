@@ -37,6 +37,8 @@ export const ERROR_CODES = {
     "The project key copy was sent by a key this provider cannot vouch for; `projectId` and `senderFingerprint` say which. The key was not used.",
   ERR_SERVER_START:
     "The embedded server cannot start: an option it refuses (address, port, allowed hosts) or a data folder it cannot use.",
+  ERR_FOLDER_NOT_EMPTY:
+    "A folder still holds secrets or subfolders and `forceDelete` is off; `secretCount` and `subfolders` say what it holds. Nothing was deleted.",
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -357,5 +359,29 @@ export class ServerDataError extends ProviderError {
 export class InternalError extends ProviderError {
   constructor(message: string) {
     super("ERR_INTERNAL", message);
+  }
+}
+
+/** Deleting a folder deletes what it holds on the server; refused unless the user asked for that. */
+export class FolderNotEmptyError extends ProviderError {
+  readonly path: string;
+  /** Secrets directly in the folder (their names are encrypted, so only counted). */
+  readonly secretCount: number;
+  /** Names of its direct subfolders (folder names are plaintext on the server). */
+  readonly subfolders: string[];
+  constructor(path: string, secretCount: number, subfolders: string[]) {
+    const held = [
+      ...(secretCount > 0 ? [`${secretCount} secret${secretCount === 1 ? "" : "s"}`] : []),
+      ...(subfolders.length > 0
+        ? [`${subfolders.length} subfolder${subfolders.length === 1 ? "" : "s"} (${subfolders.join(", ")})`]
+        : []),
+    ];
+    super(
+      "ERR_FOLDER_NOT_EMPTY",
+      `Folder ${path} holds ${held.join(" and ")}; deleting it would delete them too. Set forceDelete (Terraform: force_delete = true) and apply before destroying, or empty it first.`,
+    );
+    this.path = path;
+    this.secretCount = secretCount;
+    this.subfolders = subfolders;
   }
 }

@@ -1,5 +1,6 @@
 /** Every resource and lookup of the core; faces, the CDKTF generator and docs iterate these. */
 import { environment } from "./resources/environment";
+import { folder } from "./resources/folder";
 import { auditLogs } from "./resources/lookups/audit-logs";
 import { project as projectLookup } from "./resources/lookups/project";
 import { projectMembers } from "./resources/lookups/project-members";
@@ -9,7 +10,7 @@ import { projectMembership } from "./resources/project-membership";
 import { secret } from "./resources/secret";
 import { serviceToken } from "./resources/service-token";
 
-export const resources = { secret, environment, projectMembership, project, serviceToken };
+export const resources = { secret, environment, projectMembership, project, serviceToken, folder };
 
 export const lookups = { secrets, project: projectLookup, auditLogs, projectMembers };
 

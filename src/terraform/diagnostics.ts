@@ -78,6 +78,7 @@ const SUMMARY_BY_CODE: Record<string, string> = {
   ERR_TRANSPORT: "Server Unreachable",
   ERR_PARTIAL_CREATE: "Resource Partially Created",
   ERR_IMPORT_UNSUPPORTED: "Import Not Supported",
+  ERR_FOLDER_NOT_EMPTY: "Folder Not Empty",
 };
 
 /** `service_token (or INFISICAL_TOKEN)`; a setting the provider block lacks is its environment variable alone. */

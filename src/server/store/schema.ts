@@ -183,6 +183,8 @@ export const MIGRATIONS: readonly string[] = [
   SCHEMA_V1,
   // 0.2.0: each project records its blind-index scheme; projects written by 0.1.0 keep Argon2id.
   "ALTER TABLE projects ADD COLUMN blind_index_scheme TEXT NOT NULL DEFAULT 'argon2id'",
+  // Folders count their renames, as the real server's `version` does.
+  "ALTER TABLE folders ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
