@@ -186,9 +186,9 @@ export interface SecretConfig extends cdk.TerraformMetaArguments {
    */
   readonly environment: string;
   /**
-   * Folder path of the secret, `/` for the root, e.g. `/app/db`.
+   * Folder path of the secret, `/` for the root, e.g. `/app/db`; may reference a folder's `full_path`. Changes in place: after a rename of its folder the secret is found at the new path (it moved along); otherwise it is written there and removed from the old path, keeping its value.
    *
-   * Terraform `path` (optional; default "/"; changing it replaces the resource).
+   * Terraform `path` (optional; default "/").
    */
   readonly path?: string;
   /**
@@ -333,7 +333,7 @@ export class Secret extends cdk.TerraformResource {
 
   private _path?: string;
   /**
-   * Reference to `path`: Folder path of the secret, `/` for the root, e.g. `/app/db`.
+   * Reference to `path`: Folder path of the secret, `/` for the root, e.g. `/app/db`; may reference a folder's `full_path`. Changes in place: after a rename of its folder the secret is found at the new path (it moved along); otherwise it is written there and removed from the old path, keeping its value.
    */
   public get path(): string {
     return this.getStringAttribute("path");
