@@ -8,11 +8,19 @@ import { after, before, describe, it } from "node:test";
 import { mapApiError } from "../../src/provider/api/errors";
 import { foldersApi } from "../../src/provider/api/folders";
 import type { ApiCall, Send } from "../../src/provider/api/send";
-import { ApiValidationError, FolderNotEmptyError, NotFoundError, ValidationError } from "../../src/provider/errors";
+import {
+  ApiValidationError,
+  FolderNotEmptyError,
+  NotFoundError,
+  ProviderError,
+  ValidationError,
+} from "../../src/provider/errors";
 import { folder } from "../../src/provider/resources/folder";
 import { secret } from "../../src/provider/resources/secret";
 import type { Outputs } from "../../src/provider/schema/resource";
-import { type Harness, startHarness } from "./harness";
+import { openSession } from "../../src/provider/session";
+import { type Json, startLyingProxy } from "../support/lying-proxy";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type Harness, startHarness } from "./harness";
 
 describe("folder resource", () => {
   let h: Harness;
@@ -159,6 +167,30 @@ describe("folder resource", () => {
     await assert.rejects(api.folders.list(real, "/a.b"), ApiValidationError);
     await assert.rejects(api.folders.get("00000000-0000-4000-8000-000000000000"), NotFoundError);
     await assert.rejects(api.folders.rename(real, "00000000-0000-4000-8000-000000000000", "/", "x"), NotFoundError);
+  });
+
+  it("a lying server's answer without folders is a typed ERR_API, never a crash", async () => {
+    let lie: (body: Json) => Json = (body) => body;
+    const proxy = await startLyingProxy(h.server.url, (method, path, body) =>
+      path.startsWith("/api/v1/folders") ? lie(body) : undefined,
+    );
+    const session = openSession({ host: proxy.url, email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { env: {} });
+    try {
+      const ctx = h.ctx(session);
+      const inputs = folder.validated({ projectId: h.boot.projectId, environment: "dev", name: "lied-to" });
+      for (const answer of [{ folders: "nope" }, { folders: [{ id: 7 }] }, {}, "text"]) {
+        lie = () => answer;
+        await assert.rejects(
+          folder.ops.create(ctx, inputs),
+          (e: unknown) => ProviderError.is(e) && e.code === "ERR_API",
+          JSON.stringify(answer),
+        );
+      }
+      assert.ok(proxy.lies.length >= 4);
+    } finally {
+      await session.close();
+      await proxy.close();
+    }
   });
 
   it("a secret whose path changes without a folder rename moves: written at the new path, removed from the old, value kept", async () => {

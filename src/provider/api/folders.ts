@@ -38,6 +38,20 @@ async function pathChecked<T>(call: Promise<T>, field: string): Promise<T> {
   }
 }
 
+function isFolder(value: unknown): value is WireFolder {
+  const f = value as WireFolder | null;
+  return typeof f === "object" && f !== null && typeof f.id === "string" && typeof f.name === "string";
+}
+
+/** An answer without the folder (or list of folders) it must carry is the server's fault, not ours to guess at. */
+async function shaped<T extends { folder?: unknown; folders?: unknown }>(call: Promise<T>, operation: string) {
+  const answer: unknown = await call;
+  const body = (typeof answer === "object" && answer !== null ? answer : {}) as { folder?: unknown; folders?: unknown };
+  const ok = "folders" in body ? Array.isArray(body.folders) && body.folders.every(isFolder) : isFolder(body.folder);
+  if (!ok) throw new ApiError("ERR_API", { operation, reason: "the server's answer does not hold a folder" });
+  return answer as T;
+}
+
 /** A 500 for an id it could not look up: an id that is not a UUID names no folder. */
 async function idChecked<T>(call: Promise<T>): Promise<T> {
   try {
@@ -57,48 +71,60 @@ export function foldersApi(send: Send) {
   return {
     /** Direct children of `path` (one level); a path that does not exist lists empty. */
     list: (scope: FolderScope, path: string) =>
-      pathChecked(
-        send<{ folders: WireFolder[] }>({
-          operation: "list folders",
-          method: "GET",
-          route: "/api/v1/folders",
-          query: { ...scope, path },
-        }),
-        "path",
+      shaped(
+        pathChecked(
+          send<{ folders: WireFolder[] }>({
+            operation: "list folders",
+            method: "GET",
+            route: "/api/v1/folders",
+            query: { ...scope, path },
+          }),
+          "path",
+        ),
+        "list folders",
       ),
     /** Creates missing parents too; an existing folder is answered as is (idempotent). */
     create: (scope: FolderScope, path: string, name: string) =>
-      pathChecked(
-        send<{ folder: WireFolder }>({
-          operation: "create folder",
-          method: "POST",
-          route: "/api/v1/folders",
-          body: { ...scope, path, name },
-        }),
-        "path and name",
+      shaped(
+        pathChecked(
+          send<{ folder: WireFolder }>({
+            operation: "create folder",
+            method: "POST",
+            route: "/api/v1/folders",
+            body: { ...scope, path, name },
+          }),
+          "path and name",
+        ),
+        "create folder",
       ),
     /** 404 for an unknown UUID (one of the real server's few 404s). */
     get: (folderId: string) =>
-      idChecked(
-        send<{ folder: WireFolder }>({
-          operation: "get folder",
-          method: "GET",
-          route: "/api/v1/folders/{folderId}",
-          params: { folderId },
-        }),
+      shaped(
+        idChecked(
+          send<{ folder: WireFolder }>({
+            operation: "get folder",
+            method: "GET",
+            route: "/api/v1/folders/{folderId}",
+            params: { folderId },
+          }),
+        ),
+        "get folder",
       ),
     /** Renames the folder `folderId` (UUID, or a name under `path`); `path` is its parent. */
     rename: (scope: FolderScope, folderId: string, path: string, name: string) =>
-      idChecked(
-        send<{ folder: WireFolder }>({
-          operation: "rename folder",
-          method: "PATCH",
-          route: "/api/v1/folders/{folderId}",
-          params: { folderId },
-          body: { ...scope, path, name },
-          // Renaming to the same name again is harmless (only the version moves).
-          idempotent: true,
-        }),
+      shaped(
+        idChecked(
+          send<{ folder: WireFolder }>({
+            operation: "rename folder",
+            method: "PATCH",
+            route: "/api/v1/folders/{folderId}",
+            params: { folderId },
+            body: { ...scope, path, name },
+            // Renaming to the same name again is harmless (only the version moves).
+            idempotent: true,
+          }),
+        ),
+        "rename folder",
       ),
     /** Deletes the folder with everything in it (the server cascades); `path` is its parent. */
     delete: (scope: FolderScope, folderIdOrName: string, path: string) =>

@@ -5,6 +5,7 @@
  * reading folders needs read access at that path (a service token stays inside its scopes).
  */
 import { z } from "zod";
+import type { Answer, WireFolder } from "../../provider/api/wire";
 import { recordAudit } from "../audit";
 import { requireSecretAccess, type SecretAccess } from "../auth/access";
 import type { Actor, RequestInfo, ServerState } from "../context";
@@ -38,7 +39,7 @@ function folderJson(folder: FolderRow) {
     isReserved: false,
     createdAt: folder.created_at,
     updatedAt: folder.updated_at,
-  };
+  } satisfies Answer<WireFolder>;
 }
 
 /** Why `name` cannot be a folder name (the real server stores `a/b` and 500s on `a.b`), or undefined. */
