@@ -171,7 +171,7 @@ describe("folder resource", () => {
 
   it("a lying server's answer without folders is a typed ERR_API, never a crash", async () => {
     let lie: (body: Json) => Json = (body) => body;
-    const proxy = await startLyingProxy(h.server.url, (method, path, body) =>
+    const proxy = await startLyingProxy(h.server.url, (_method, path, body) =>
       path.startsWith("/api/v1/folders") ? lie(body) : undefined,
     );
     const session = openSession({ host: proxy.url, email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { env: {} });
