@@ -79,6 +79,8 @@ describe("folder resource", () => {
     const read = await folder.ops.read(ctx, db.id, db.outputs);
     assert.deepEqual(folder.diff(read as Outputs, inputs).changes, []);
     await assert.rejects(folder.ops.create(ctx, inputs), /already exists; import it/);
+    const adopted = await folder.ops.create(ctx, folder.validated({ ...where, path: "/app", name: "db", adopt: true }));
+    assert.equal(adopted.id, db.id, "adopt takes the existing folder over");
 
     const stored = await ctx.session.secrets.create(
       { projectId, environment: "dev", path: "/app/db" },

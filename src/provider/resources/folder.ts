@@ -35,6 +35,11 @@ export const folderFields = {
     default: false,
     doc: "Allow deleting the folder while it holds secrets or subfolders (the server deletes them with it). Off: a destroy of a non-empty folder fails with `ERR_FOLDER_NOT_EMPTY`. Apply it before the destroy, like any setting.",
   }),
+  adopt: bool({
+    default: false,
+    faces: ["pulumi"],
+    doc: "If this folder already exists, take it over (with what it holds) instead of failing; Pulumi's dynamic providers cannot `pulumi import`.",
+  }),
   fullPath: str({
     computed: true,
     doc: "The folder's own path, e.g. `/app/db`: reference it as a secret's `path` to order the secret after the folder. Known at plan time when `path` and `name` are.",
@@ -60,6 +65,7 @@ function outputsOf(inputs: FolderInputs | FolderOutputs, parent: string, folder:
     path: parent,
     name: folder.name,
     forceDelete: inputs.forceDelete ?? false,
+    adopt: inputs.adopt ?? false,
     fullPath: joinFolderPath(parent, folder.name),
     folderId: folder.id,
   };
@@ -82,10 +88,11 @@ async function createFolder(ctx: ResourceContext, inputs: FolderInputs) {
   // The server answers an existing folder as if it had created it; taking over a folder (and
   // later deleting what it holds) must be an explicit import instead.
   const existing = (await childrenOf(ctx, scope, parent)).find((f) => f.name === inputs.name);
+  if (existing && inputs.adopt) return { id: existing.id, outputs: outputsOf(inputs, parent, existing) };
   if (existing) {
     throw new ConflictError({
       operation: "create folder",
-      reason: `a folder ${joinFolderPath(parent, inputs.name)} already exists; import it instead`,
+      reason: `a folder ${joinFolderPath(parent, inputs.name)} already exists; import it (Pulumi: set adopt) instead`,
     });
   }
   const { folder } = await ctx.session.api.folders.create(scope, parent, inputs.name);
@@ -125,7 +132,7 @@ async function readFolder(ctx: ResourceContext, id: string, state: FolderOutputs
 
 async function updateFolder(ctx: ResourceContext, id: string, olds: FolderOutputs, news: FolderInputs) {
   const parent = olds.path ?? "/";
-  if (news.name === olds.name) return { ...olds, forceDelete: news.forceDelete ?? false };
+  if (news.name === olds.name) return { ...olds, forceDelete: news.forceDelete ?? false, adopt: news.adopt ?? false };
   const { folder } = await ctx.session.api.folders.rename(scopeOf(olds), id, parent, news.name);
   return outputsOf(news, parent, folder);
 }
@@ -181,6 +188,7 @@ export const folder = defineResource({
   version: 1,
   doc: "A secret folder in a project environment, e.g. `/app/db`. Folder names are plaintext on the server.",
   importId: "`<projectId>:<environment>:<path>` with the folder's full path, e.g. `6f1c…:dev:/app/db`.",
+  adoptField: "adopt",
   fields: folderFields,
   ops: {
     create: createFolder,
