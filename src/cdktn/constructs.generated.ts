@@ -1323,9 +1323,9 @@ export interface FolderConfig extends cdk.TerraformMetaArguments {
    */
   readonly environment: string;
   /**
-   * Path of the parent folder, `/` for the root, e.g. `/app`. Missing parents are created (as the server does). Changing it replaces the folder (the server cannot move one).
+   * Path of the parent folder, `/` for the root, e.g. `/app`; may reference the parent's `full_path`. Missing parents are created (as the server does). The server cannot move a folder: a change is accepted in place when a parent was renamed (the folder moved along); any other change is refused, naming `path` (replace the folder instead).
    *
-   * Terraform `path` (optional; default "/"; changing it replaces the resource).
+   * Terraform `path` (optional; default "/").
    */
   readonly path?: string;
   /**
@@ -1421,7 +1421,7 @@ export class Folder extends cdk.TerraformResource {
 
   private _path?: string;
   /**
-   * Reference to `path`: Path of the parent folder, `/` for the root, e.g. `/app`. Missing parents are created (as the server does). Changing it replaces the folder (the server cannot move one).
+   * Reference to `path`: Path of the parent folder, `/` for the root, e.g. `/app`; may reference the parent's `full_path`. Missing parents are created (as the server does). The server cannot move a folder: a change is accepted in place when a parent was renamed (the folder moved along); any other change is refused, naming `path` (replace the folder instead).
    */
   public get path(): string {
     return this.getStringAttribute("path");

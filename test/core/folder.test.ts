@@ -57,11 +57,13 @@ describe("folder resource", () => {
     for (const [field, value] of [
       ["projectId", "q"],
       ["environment", "prod"],
-      ["path", "/other"],
     ] as const) {
       const news = folder.validated({ projectId: "p", environment: "dev", path: "/app", name: "db", [field]: value });
       assert.deepEqual(folder.diff(olds, news).replaces, [field]);
     }
+    // A parent's rename changes `path` (it references the parent's full path): in place.
+    const followed = folder.validated({ projectId: "p", environment: "dev", path: "/application", name: "db" });
+    assert.deepEqual(folder.diff(olds, followed), { changes: ["path"], replaces: [], deleteBeforeReplace: false });
     assert.deepEqual(folder.ops.plannedOutputs?.(renamed), { fullPath: "/app/database" });
     assert.deepEqual(folder.ops.plannedOutputs?.({ ...renamed, path: "/" }), { fullPath: "/database" });
   });
@@ -109,6 +111,25 @@ describe("folder resource", () => {
     const relocated = await folder.ops.read(ctx, db.id, drifted!);
     assert.equal(relocated?.path, "/application");
     assert.equal(relocated?.fullPath, "/application/outside");
+    // The configuration follows the parent's new name: an in-place update with no write.
+    const from = h.requests.length;
+    const followed = await folder.ops.update(
+      ctx,
+      db.id,
+      drifted!,
+      folder.validated({ ...where, path: "/application", name: "outside" }),
+    );
+    assert.deepEqual(
+      [followed.path, followed.fullPath, followed.folderId],
+      ["/application", "/application/outside", db.id],
+    );
+    assert.equal(h.count("PATCH", /folders/, from), 0);
+    // Any other parent change cannot be done by the server: refused naming `path`, nothing written.
+    await assert.rejects(
+      folder.ops.update(ctx, db.id, followed, folder.validated({ ...where, path: "/elsewhere", name: "outside" })),
+      (e: unknown) => e instanceof ValidationError && e.failures[0]?.path === "path",
+    );
+    assert.equal(h.count("PATCH", /folders/, from) + h.count("POST", /folders/, from), 0);
 
     const imported = await folder.ops.import(ctx, `${projectId}:dev:/application/outside`);
     assert.equal(imported.id, db.id);

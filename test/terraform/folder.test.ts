@@ -1,6 +1,6 @@
 /**
  * One real-terraform walk for folders against the embedded server: a tree `/app` and `/app/db`,
- * secrets placed by referencing `full_path`, a rename in place that carries the secrets along
+ * secrets placed by referencing `full_path`, renames in place (a parent and its child at once) that carry the secrets along
  * (no replacement, same ids and values), import, a non-empty destroy refused without
  * `force_delete`, destroy. The second plan is empty after every apply.
  */
@@ -37,6 +37,10 @@ variable "token" {
   sensitive = true
 }
 variable "project_id" { type = string }
+variable "app_folder" {
+  type    = string
+  default = "app"
+}
 variable "db_folder" {
   type    = string
   default = "db"
@@ -55,7 +59,7 @@ provider "infisicale2ee" {
 resource "infisicale2ee_folder" "app" {
   project_id   = var.project_id
   environment  = "dev"
-  name         = "app"
+  name         = var.app_folder
   force_delete = var.force_delete
 }
 
@@ -181,33 +185,35 @@ describe("folders with real terraform", { skip }, () => {
     await planIsEmpty();
   });
 
-  test("rename db → database: folder updated in place, secrets follow without a replacement, values and ids kept", async () => {
-    const renamed = { db_folder: "database" };
+  test("rename app → application and db → database: folders updated in place, secrets follow without a replacement, values and ids kept", async () => {
+    const renamed = { app_folder: "application", db_folder: "database" };
     const applied = await ok(["apply", "-auto-approve"], renamed);
+    assert.match(applied, /infisicale2ee_folder\.app will be updated in-place/);
     assert.match(applied, /infisicale2ee_folder\.db will be updated in-place/);
     assert.match(applied, /infisicale2ee_secret\.url will be updated in-place/);
-    assert.match(applied, /~ path\s+= "\/app\/db" -> "\/app\/database"/);
-    assert.match(applied, /0 to add, 3 to change, 0 to destroy/);
-    assert.deepEqual(await foldersAt("/app"), ["database"]);
-    const secrets = await secretsAt("/app/database");
+    assert.match(applied, /~ path\s+= "\/app\/db" -> "\/application\/database"/);
+    assert.match(applied, /0 to add, 4 to change, 0 to destroy/);
+    assert.deepEqual(await foldersAt("/"), ["application"]);
+    assert.deepEqual(await foldersAt("/application"), ["database"]);
+    const secrets = await secretsAt("/application/database");
     assert.deepEqual(Object.fromEntries(secrets.map((s) => [s.key, s.secretId])), ids, "the same secrets, moved");
     assert.equal(secrets.find((s) => s.key === "DB_PASSWORD")?.value, passwordValue);
     assert.equal(secrets.find((s) => s.key === "DB_URL")?.value, "postgres://db.internal/app");
-    assert.equal(resourceIn("infisicale2ee_secret", "url").path, "/app/database");
+    assert.equal(resourceIn("infisicale2ee_secret", "url").path, "/application/database");
     await planIsEmpty(renamed);
   });
 
   test("import by <project>:<environment>:<full path> gives an empty plan", async () => {
-    const vars = { db_folder: "database" };
+    const vars = { app_folder: "application", db_folder: "database" };
     await ok(["state", "rm", "infisicale2ee_folder.db"]);
-    await ok(["import"], vars, ["infisicale2ee_folder.db", `${projectId}:dev:/app/database`]);
-    assert.equal(resourceIn("infisicale2ee_folder", "db").full_path, "/app/database");
+    await ok(["import"], vars, ["infisicale2ee_folder.db", `${projectId}:dev:/application/database`]);
+    assert.equal(resourceIn("infisicale2ee_folder", "db").full_path, "/application/database");
     await planIsEmpty(vars);
   });
 
   test("destroy of a folder holding an unmanaged secret is refused without force_delete; with it, everything goes", async () => {
-    const vars = { db_folder: "database" };
-    await session.secrets.create(location("/app/database"), {
+    const vars = { app_folder: "application", db_folder: "database" };
+    await session.secrets.create(location("/application/database"), {
       key: "HAND_MADE",
       value: "made-by-hand-value",
       comment: "",
@@ -215,10 +221,10 @@ describe("folders with real terraform", { skip }, () => {
     const refused = await terraform(["destroy", "-auto-approve"], vars);
     assert.notEqual(refused.code, 0, refused.output);
     assert.match(refused.output, /Folder Not Empty/);
-    assert.match(refused.output, /\/app\/database holds 1 secret/);
+    assert.match(refused.output, /\/application\/database holds 1\s+secret/);
     assert.doesNotMatch(refused.output, /HAND_MADE|made-by-hand-value/);
     assert.deepEqual(
-      (await secretsAt("/app/database")).map((s) => s.key),
+      (await secretsAt("/application/database")).map((s) => s.key),
       ["HAND_MADE"],
       "the managed secrets went first; the folder and what it holds stayed",
     );
@@ -227,6 +233,6 @@ describe("folders with real terraform", { skip }, () => {
     await planIsEmpty(forced);
     await ok(["destroy", "-auto-approve"], forced);
     assert.deepEqual(await foldersAt("/"), []);
-    assert.deepEqual(await secretsAt("/app/database"), []);
+    assert.deepEqual(await secretsAt("/application/database"), []);
   });
 });

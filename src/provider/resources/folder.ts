@@ -22,9 +22,8 @@ export const folderFields = {
   }),
   path: str({
     default: "/",
-    replaceOnChange: true,
     validate: validateFolderPath,
-    doc: "Path of the parent folder, `/` for the root, e.g. `/app`. Missing parents are created (as the server does). Changing it replaces the folder (the server cannot move one).",
+    doc: "Path of the parent folder, `/` for the root, e.g. `/app`; may reference the parent's `full_path`. Missing parents are created (as the server does). The server cannot move a folder: a change is accepted in place when a parent was renamed (the folder moved along); any other change is refused, naming `path` (replace the folder instead).",
   }),
   name: str({
     required: true,
@@ -130,9 +129,32 @@ async function readFolder(ctx: ResourceContext, id: string, state: FolderOutputs
   return actualParent === undefined ? undefined : outputsOf(state, actualParent, direct.folder);
 }
 
+/**
+ * A new parent `path` is only possible when a parent folder was renamed (this folder moved along,
+ * same id, and a child's `path` referencing the parent's `fullPath` follows): the server cannot move
+ * a folder. Anything else is refused naming `path`, before any write.
+ */
+async function followParent(ctx: ResourceContext, id: string, news: FolderInputs): Promise<WireFolder> {
+  const parent = news.path ?? "/";
+  const there = (await unlessGone(childrenOf(ctx, scopeOf(news), parent)))?.find((f) => f.id === id);
+  if (there) return there;
+  throw new ValidationError("folder", [
+    {
+      path: "path",
+      reason: `the server cannot move a folder: it is not under ${parent} (only renaming a parent folder moves it). Replace it instead (terraform apply -replace=<address>; Pulumi: replaceOnChanges ["path"])`,
+    },
+  ]);
+}
+
 async function updateFolder(ctx: ResourceContext, id: string, olds: FolderOutputs, news: FolderInputs) {
-  const parent = olds.path ?? "/";
-  if (news.name === olds.name) return { ...olds, forceDelete: news.forceDelete ?? false, adopt: news.adopt ?? false };
+  const parent = news.path ?? "/";
+  const moved = parent !== (olds.path ?? "/");
+  const current = moved ? await followParent(ctx, id, news) : undefined;
+  const name = current?.name ?? olds.name;
+  if (news.name === name) {
+    const kept = current ? outputsOf(news, parent, current) : { ...olds };
+    return { ...kept, forceDelete: news.forceDelete ?? false, adopt: news.adopt ?? false };
+  }
   const { folder } = await ctx.session.api.folders.rename(scopeOf(olds), id, parent, news.name);
   return outputsOf(news, parent, folder);
 }
@@ -196,8 +218,9 @@ export const folder = defineResource({
     update: updateFolder,
     delete: deleteFolder,
     import: importFolder,
-    // A rename changes the full path only (and that is planned known); the id stays.
-    computedChanges: (_olds, _news, diff) => (diff.changes.includes("name") ? ["fullPath"] : []),
+    // A rename (its own or a parent's) changes the full path only, and that is planned known; the id stays.
+    computedChanges: (_olds, _news, diff) =>
+      diff.changes.includes("name") || diff.changes.includes("path") ? ["fullPath"] : [],
     plannedOutputs: plannedFolderOutputs,
   },
 });
