@@ -16,6 +16,7 @@ import { silentLogger } from "../../src/provider/schema/resource";
 import { openSession } from "../../src/provider/session";
 import type { PlainSecret } from "../../src/provider/session/session";
 import { startServer } from "../../src/server";
+import { type LoggedRequest, parseLogLine } from "../core/harness";
 import { terraformHomeWithProvider } from "../support/terraform-home";
 import { terraformMissing } from "../support/terraform-workspace";
 
@@ -94,6 +95,16 @@ describe("folders with real terraform", { skip }, () => {
   let env: NodeJS.ProcessEnv;
   let projectId: string;
   let session: ReturnType<typeof openSession>;
+  const requests: LoggedRequest[] = [];
+  /** Requests since `from` as "METHOD route template" → count, for one family of routes. */
+  const counted = (from: number, family: RegExp) => {
+    const counts: Record<string, number> = {};
+    for (const r of requests.slice(from).filter((r) => family.test(r.route))) {
+      const key = `${r.method} ${r.route}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  };
 
   function terraform(
     args: string[],
@@ -136,7 +147,13 @@ describe("folders with real terraform", { skip }, () => {
       ?.attributes;
 
   before(async () => {
-    server = await startServer({ port: 0 });
+    server = await startServer({
+      port: 0,
+      log: (line) => {
+        const parsed = parseLogLine(line);
+        if (parsed) requests.push(parsed);
+      },
+    });
     const boot = await bootstrap({ host: server.url, ...ADMIN, projectName: "tf-folders" });
     projectId = boot.projectId;
     session = openSession({ host: server.url, ...ADMIN }, { env: {} });
@@ -187,7 +204,13 @@ describe("folders with real terraform", { skip }, () => {
 
   test("rename app → application and db → database: folders updated in place, secrets follow without a replacement, values and ids kept", async () => {
     const renamed = { app_folder: "application", db_folder: "database" };
+    const from = requests.length;
     const applied = await ok(["apply", "-auto-approve"], renamed);
+    // Measured at the server: two renames, no folder or secret created or deleted on the way.
+    const writes = (family: RegExp) =>
+      Object.entries(counted(from, family)).filter(([call]) => !call.startsWith("GET"));
+    assert.deepEqual(writes(/^\/api\/v1\/folders/), [["PATCH /api/v1/folders/:folderId", 2]]);
+    assert.deepEqual(writes(/^\/api\/v3\/secrets/), [], "the secrets moved with their folder: nothing rewritten");
     assert.match(applied, /infisicale2ee_folder\.app will be updated in-place/);
     assert.match(applied, /infisicale2ee_folder\.db will be updated in-place/);
     assert.match(applied, /infisicale2ee_secret\.url will be updated in-place/);
@@ -218,7 +241,9 @@ describe("folders with real terraform", { skip }, () => {
       value: "made-by-hand-value",
       comment: "",
     });
+    const before = requests.length;
     const refused = await terraform(["destroy", "-auto-approve"], vars);
+    assert.equal(counted(before, /^\/api\/v1\/folders/)["DELETE /api/v1/folders/:folderIdOrName"], undefined);
     assert.notEqual(refused.code, 0, refused.output);
     assert.match(refused.output, /Folder Not Empty/);
     assert.match(refused.output, /\/application\/database holds 1\s+secret/);
