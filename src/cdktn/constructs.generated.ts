@@ -186,9 +186,9 @@ export interface SecretConfig extends cdk.TerraformMetaArguments {
    */
   readonly environment: string;
   /**
-   * Folder path of the secret, `/` for the root, e.g. `/app/db`.
+   * Folder path of the secret, `/` for the root, e.g. `/app/db`; may reference a folder's `full_path`. Changes in place: after a rename of its folder the secret is found at the new path (it moved along); otherwise it is written there and removed from the old path, keeping its value.
    *
-   * Terraform `path` (optional; default "/"; changing it replaces the resource).
+   * Terraform `path` (optional; default "/").
    */
   readonly path?: string;
   /**
@@ -340,7 +340,7 @@ export class Secret extends cdk.TerraformResource {
 
   private _path?: string;
   /**
-   * Reference to `path`: Folder path of the secret, `/` for the root, e.g. `/app/db`.
+   * Reference to `path`: Folder path of the secret, `/` for the root, e.g. `/app/db`; may reference a folder's `full_path`. Changes in place: after a rename of its folder the secret is found at the new path (it moved along); otherwise it is written there and removed from the old path, keeping its value.
    */
   public get path(): string {
     return this.getStringAttribute("path");
@@ -1821,6 +1821,201 @@ export class ProjectRole extends cdk.TerraformResource {
       name: cdk.stringToTerraform(this._name),
       description: cdk.stringToTerraform(this._description),
       permissions: cdk.listMapper(projectRolePermissionsToTerraform, false)(this._permissions),
+    };
+  }
+}
+
+/**
+ * Configuration of {@link Folder} (`infisicale2ee_folder`).
+ */
+export interface FolderConfig extends cdk.TerraformMetaArguments {
+  /**
+   * ID of the project.
+   *
+   * Terraform `project_id` (required; changing it replaces the resource).
+   */
+  readonly projectId: string;
+  /**
+   * Slug of the environment, e.g. `dev`.
+   *
+   * Terraform `environment` (required; changing it replaces the resource).
+   */
+  readonly environment: string;
+  /**
+   * Path of the parent folder, `/` for the root, e.g. `/app`; may reference the parent's `full_path`. Missing parents are created (as the server does). The server cannot move a folder: a change is accepted in place when a parent was renamed (the folder moved along); any other change is refused, naming `path` (replace the folder instead).
+   *
+   * Terraform `path` (optional; default "/").
+   */
+  readonly path?: string;
+  /**
+   * Folder name (`^[a-zA-Z0-9_-]+$`, case-sensitive, at most 64 characters). Renames in place: the secrets and subfolders in it move along.
+   *
+   * Terraform `name` (required).
+   */
+  readonly name: string;
+  /**
+   * Allow deleting the folder while it holds secrets or subfolders (the server deletes them with it). Off: a destroy of a non-empty folder fails with `ERR_FOLDER_NOT_EMPTY`. Apply it before the destroy, like any setting.
+   *
+   * Terraform `force_delete` (optional; default false).
+   */
+  readonly forceDelete?: boolean | cdk.IResolvable;
+}
+
+/**
+ * A secret folder in a project environment, e.g. `/app/db`. Folder names are plaintext on the server.
+ *
+ * Terraform resource `infisicale2ee_folder`.
+ *
+ * Import ID: `<projectId>:<environment>:<path>` with the folder's full path, e.g. `6f1c…:dev:/app/db`.
+ */
+export class Folder extends cdk.TerraformResource {
+  public static readonly tfResourceType = "infisicale2ee_folder";
+
+  /**
+   * Generates configuration for importing an existing `infisicale2ee_folder` (see {@link Folder}'s import ID).
+   */
+  public static generateConfigForImport(scope: Construct, importToId: string, importFromId: string, provider?: cdk.TerraformProvider): cdk.ImportableResource {
+    return new cdk.ImportableResource(scope, importToId, { terraformResourceType: "infisicale2ee_folder", importId: importFromId, provider });
+  }
+
+  constructor(scope: Construct, id: string, config: FolderConfig) {
+    super(scope, id, {
+      terraformResourceType: "infisicale2ee_folder",
+      terraformGeneratorMetadata: { providerName: "infisicale2ee" },
+      provider: config.provider,
+      dependsOn: config.dependsOn,
+      count: config.count,
+      lifecycle: config.lifecycle,
+      forEach: config.forEach,
+      provisioners: config.provisioners,
+      connection: config.connection,
+    });
+    this._projectId = config.projectId;
+    this._environment = config.environment;
+    this._path = config.path;
+    this._name = config.name;
+    this._forceDelete = config.forceDelete;
+  }
+
+  /**
+   * Reference to `id`: Identifier the provider tracks this folder by. Import ID format: `<projectId>:<environment>:<path>` with the folder's full path, e.g. `6f1c…:dev:/app/db`.
+   */
+  public get id(): string {
+    return this.getStringAttribute("id");
+  }
+
+  private _projectId?: string;
+  /**
+   * Reference to `project_id`: ID of the project.
+   */
+  public get projectId(): string {
+    return this.getStringAttribute("project_id");
+  }
+  public set projectId(value: string) {
+    this._projectId = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get projectIdInput(): string | undefined {
+    return this._projectId;
+  }
+
+  private _environment?: string;
+  /**
+   * Reference to `environment`: Slug of the environment, e.g. `dev`.
+   */
+  public get environment(): string {
+    return this.getStringAttribute("environment");
+  }
+  public set environment(value: string) {
+    this._environment = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get environmentInput(): string | undefined {
+    return this._environment;
+  }
+
+  private _path?: string;
+  /**
+   * Reference to `path`: Path of the parent folder, `/` for the root, e.g. `/app`; may reference the parent's `full_path`. Missing parents are created (as the server does). The server cannot move a folder: a change is accepted in place when a parent was renamed (the folder moved along); any other change is refused, naming `path` (replace the folder instead).
+   */
+  public get path(): string {
+    return this.getStringAttribute("path");
+  }
+  public set path(value: string) {
+    this._path = value;
+  }
+  public resetPath(): void {
+    this._path = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get pathInput(): string | undefined {
+    return this._path;
+  }
+
+  private _name?: string;
+  /**
+   * Reference to `name`: Folder name (`^[a-zA-Z0-9_-]+$`, case-sensitive, at most 64 characters). Renames in place: the secrets and subfolders in it move along.
+   */
+  public get name(): string {
+    return this.getStringAttribute("name");
+  }
+  public set name(value: string) {
+    this._name = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get nameInput(): string | undefined {
+    return this._name;
+  }
+
+  private _forceDelete?: boolean | cdk.IResolvable;
+  /**
+   * Reference to `force_delete`: Allow deleting the folder while it holds secrets or subfolders (the server deletes them with it). Off: a destroy of a non-empty folder fails with `ERR_FOLDER_NOT_EMPTY`. Apply it before the destroy, like any setting.
+   */
+  public get forceDelete(): cdk.IResolvable {
+    return this.getBooleanAttribute("force_delete");
+  }
+  public set forceDelete(value: boolean | cdk.IResolvable) {
+    this._forceDelete = value;
+  }
+  public resetForceDelete(): void {
+    this._forceDelete = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get forceDeleteInput(): boolean | cdk.IResolvable | undefined {
+    return this._forceDelete;
+  }
+
+  /**
+   * Reference to `full_path`: The folder's own path, e.g. `/app/db`: reference it as a secret's `path` to order the secret after the folder. Known at plan time when `path` and `name` are.
+   */
+  public get fullPath(): string {
+    return this.getStringAttribute("full_path");
+  }
+
+  /**
+   * Reference to `folder_id`: Server-side ID of the folder.
+   */
+  public get folderId(): string {
+    return this.getStringAttribute("folder_id");
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return {
+      project_id: cdk.stringToTerraform(this._projectId),
+      environment: cdk.stringToTerraform(this._environment),
+      path: cdk.stringToTerraform(this._path),
+      name: cdk.stringToTerraform(this._name),
+      force_delete: cdk.booleanToTerraform(this._forceDelete),
     };
   }
 }

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   ERR_CUSTOM_ROLE_LICENSE:
     "The server refused to give a member a custom role because it has no enterprise (RBAC) licence; creating the role itself still works.",
   ERR_ROLE_IN_USE: "A custom role cannot be deleted while members hold it; give them another role first.",
+  ERR_FOLDER_NOT_EMPTY:
+    "A folder still holds secrets or subfolders and `forceDelete` is off; `secretCount` and `subfolders` say what it holds. Nothing was deleted.",
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -436,5 +438,29 @@ export class BlindIndexSaltMissingError extends ApiError {
           }
         : {}),
     });
+  }
+}
+
+/** Deleting a folder deletes what it holds on the server; refused unless the user asked for that. */
+export class FolderNotEmptyError extends ProviderError {
+  readonly path: string;
+  /** Secrets directly in the folder (their names are encrypted, so only counted). */
+  readonly secretCount: number;
+  /** Names of its direct subfolders (folder names are plaintext on the server). */
+  readonly subfolders: string[];
+  constructor(path: string, secretCount: number, subfolders: string[]) {
+    const held = [
+      ...(secretCount > 0 ? [`${secretCount} secret${secretCount === 1 ? "" : "s"}`] : []),
+      ...(subfolders.length > 0
+        ? [`${subfolders.length} subfolder${subfolders.length === 1 ? "" : "s"} (${subfolders.join(", ")})`]
+        : []),
+    ];
+    super(
+      "ERR_FOLDER_NOT_EMPTY",
+      `Folder ${path} holds ${held.join(" and ")}; deleting it would delete them too. Set forceDelete (Terraform: force_delete = true) and apply before destroying, or empty it first.`,
+    );
+    this.path = path;
+    this.secretCount = secretCount;
+    this.subfolders = subfolders;
   }
 }

@@ -1,5 +1,6 @@
 /** Every resource and lookup of the core; faces, the CDKTF generator and docs iterate these. */
 import { environment } from "./resources/environment";
+import { folder } from "./resources/folder";
 import { auditLogs } from "./resources/lookups/audit-logs";
 import { project as projectLookup } from "./resources/lookups/project";
 import { projectMembers } from "./resources/lookups/project-members";
@@ -11,7 +12,16 @@ import { secret } from "./resources/secret";
 import { secretTag } from "./resources/secret-tag";
 import { serviceToken } from "./resources/service-token";
 
-export const resources = { secret, environment, projectMembership, project, serviceToken, secretTag, projectRole };
+export const resources = {
+  secret,
+  environment,
+  projectMembership,
+  project,
+  serviceToken,
+  secretTag,
+  projectRole,
+  folder,
+};
 
 export const lookups = { secrets, project: projectLookup, auditLogs, projectMembers };
 

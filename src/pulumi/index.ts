@@ -17,6 +17,7 @@ type ProjectFields = (typeof resources.project)["fields"];
 type ServiceTokenFields = (typeof resources.serviceToken)["fields"];
 type SecretTagFields = (typeof resources.secretTag)["fields"];
 type ProjectRoleFields = (typeof resources.projectRole)["fields"];
+type FolderFields = (typeof resources.folder)["fields"];
 
 /** A secret, encrypted with the project key on this machine. `value` is a Pulumi secret output. */
 export class Secret extends resourceClass(resources.secret) {}
@@ -34,6 +35,9 @@ export class SecretTag extends resourceClass(resources.secretTag) {}
 /** A custom project role; give it to members by its slug (ProjectMembership `role`). */
 export class ProjectRole extends resourceClass(resources.projectRole) {}
 
+/** A secret folder; reference `fullPath` as a secret's `path`. Renames in place. */
+export class Folder extends resourceClass(resources.folder) {}
+
 export type SecretArgs = ConstructorParameters<typeof Secret>[1];
 export type EnvironmentArgs = ConstructorParameters<typeof Environment>[1];
 export type ProjectMembershipArgs = ConstructorParameters<typeof ProjectMembership>[1];
@@ -41,8 +45,10 @@ export type ProjectArgs = ConstructorParameters<typeof Project>[1];
 export type ServiceTokenArgs = ConstructorParameters<typeof ServiceToken>[1];
 export type SecretTagArgs = ConstructorParameters<typeof SecretTag>[1];
 export type ProjectRoleArgs = ConstructorParameters<typeof ProjectRole>[1];
+export type FolderArgs = ConstructorParameters<typeof Folder>[1];
 export type {
   EnvironmentFields,
+  FolderFields,
   ProjectFields,
   ProjectMembershipFields,
   ProjectRoleFields,

@@ -21,7 +21,7 @@ export function findFolder(state: ServerState, envId: string, path: string): Fol
   return folder;
 }
 
-function childFolder(state: ServerState, envId: string, parentId: string, name: string): FolderRow | undefined {
+export function childFolder(state: ServerState, envId: string, parentId: string, name: string): FolderRow | undefined {
   return state.store.get<FolderRow>(
     "SELECT * FROM folders WHERE env_id = ? AND parent_id = ? AND name = ?",
     envId,
@@ -78,4 +78,52 @@ export function folderTree(
       out.push({ folder: child, path: path === "/" ? `/${child.name}` : `${path}/${child.name}` });
   }
   return out;
+}
+
+export function folderById(state: ServerState, id: string): FolderRow | undefined {
+  return state.store.get<FolderRow>("SELECT * FROM folders WHERE id = ?", id);
+}
+
+/** The folder's path from its parents (`/` for an environment's root). */
+export function folderPath(state: ServerState, folder: FolderRow): string {
+  const names: string[] = [];
+  let current: FolderRow | undefined = folder;
+  while (current?.parent_id) {
+    names.push(current.name);
+    current = folderById(state, current.parent_id);
+  }
+  return `/${names.reverse().join("/")}`;
+}
+
+/** `parent` joined with `name`, in the normal form paths are kept in. */
+export function childPath(parent: string, name: string): string {
+  return parent === "/" ? `/${name}` : `${parent}/${name}`;
+}
+
+/** Renames a folder (inside the caller's transaction): its secrets and subfolders move along. */
+export function renameFolder(state: ServerState, folder: FolderRow, name: string): FolderRow {
+  if (folder.name !== name && folder.parent_id && childFolder(state, folder.env_id, folder.parent_id, name)) {
+    throw badRequest("Folder with specified name already exists");
+  }
+  state.store.run(
+    "UPDATE folders SET name = ?, version = version + 1, updated_at = ? WHERE id = ?",
+    name,
+    nowIso(),
+    folder.id,
+  );
+  return folderById(state, folder.id)!;
+}
+
+/**
+ * Deletes a folder with everything under it (subfolders at any depth, their secrets and the
+ * secrets' versions: the foreign keys cascade), in the caller's transaction.
+ */
+export function deleteFolderTree(state: ServerState, folder: FolderRow): { folders: number; secrets: number } {
+  const tree = folderTree(state, folder, "/");
+  let secrets = 0;
+  for (const { folder: f } of tree) {
+    secrets += state.store.get<{ n: number }>("SELECT COUNT(*) AS n FROM secrets WHERE folder_id = ?", f.id)!.n;
+  }
+  state.store.run("DELETE FROM folders WHERE id = ?", folder.id);
+  return { folders: tree.length, secrets };
 }

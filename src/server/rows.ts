@@ -82,6 +82,8 @@ export interface FolderRow {
   env_id: string;
   parent_id: string | null;
   name: string;
+  /** Bumped by every rename (added after 0.1.0; 1 for older rows). */
+  version: number;
   created_at: string;
   updated_at: string;
 }

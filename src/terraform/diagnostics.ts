@@ -82,6 +82,7 @@ const SUMMARY_BY_CODE: Record<string, string> = {
   ERR_BLIND_INDEX_SALT_MISSING: "Project Has No Blind-Index Salt",
   ERR_CUSTOM_ROLE_LICENSE: "Custom Role Needs a Licence",
   ERR_ROLE_IN_USE: "Role Still Assigned",
+  ERR_FOLDER_NOT_EMPTY: "Folder Not Empty",
 };
 
 /** `service_token (or INFISICAL_TOKEN)`; a setting the provider block lacks is its environment variable alone. */

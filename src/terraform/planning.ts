@@ -50,7 +50,9 @@ export function planChange({ resource, model, prior, proposed, config }: PlanReq
       ? null
       : planAttribute(attribute, proposed[attribute.name], wanted, creating);
   }
-  if (creating) return { planned, requiresReplace: [], failures: [] };
+  const known = resource.ops.plannedOutputs?.(news) ?? {};
+  const withKnown = (object: TerraformObject) => plannedKnown(model, object, known, keptOut);
+  if (creating) return { planned: withKnown(planned), requiresReplace: [], failures: [] };
 
   const olds = toCore(model.attributes, prior, "all");
   const diff = withClearedValues(resource.diff(olds, news), model, prior, keptOut);
@@ -72,10 +74,20 @@ export function planChange({ resource, model, prior, proposed, config }: PlanReq
   }
   const names = new Map(model.attributes.map((a) => [a.field, a.name]));
   return {
-    planned,
+    planned: withKnown(planned),
     requiresReplace: diff.replaces.map((field) => names.get(field) ?? field),
     failures: [],
   };
+}
+
+/** Computed attributes the resource can tell from its inputs are planned known. */
+function plannedKnown(model: BlockModel, planned: TerraformObject, known: CoreObject, keptOut: Set<string>) {
+  for (const attribute of model.attributes) {
+    if (!attribute.computed || attribute.field === undefined || keptOut.has(attribute.name)) continue;
+    const value = known[attribute.field];
+    if (value !== undefined && !isUnknown(value)) planned[attribute.name] = toTerraformValue(attribute, value);
+  }
+  return planned;
 }
 
 /**

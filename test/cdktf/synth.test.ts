@@ -56,6 +56,7 @@ for (const [name, kit] of Object.entries(KITS)) {
     DataInfisicalE2eeSecrets,
     Environment,
     ephemeralVariable,
+    Folder,
     InfisicalE2eeProvider,
     Project,
     ProjectMembership,
@@ -212,6 +213,25 @@ for (const [name, kit] of Object.entries(KITS)) {
       );
     });
 
+    test("folders: a secret placed by a folder's full_path, a subfolder by its parent's", () => {
+      const json = synthStack((scope) => {
+        const app = new Folder(scope, "app", { projectId: "p1", environment: "dev", name: "app" });
+        const db = new Folder(scope, "db", {
+          projectId: "p1",
+          environment: "dev",
+          path: app.fullPath,
+          name: "db",
+          forceDelete: true,
+        });
+        new Secret(scope, "url", { projectId: "p1", environment: "dev", path: db.fullPath, key: "URL", value: "x" });
+      });
+      const folders = json.resource.infisicale2ee_folder!;
+      assert.deepEqual(folders.app, { project_id: "p1", environment: "dev", name: "app" });
+      assert.equal(folders.db!.path, "${infisicale2ee_folder.app.full_path}");
+      assert.equal(folders.db!.force_delete, true);
+      assert.equal(only(json.resource.infisicale2ee_secret).path, "${infisicale2ee_folder.db.full_path}");
+    });
+
     test("setters and resets change what is synthesized", () => {
       const json = synthStack((scope) => {
         const s = new Secret(scope, "s", { projectId: "p", environment: "dev", key: "A", value: "x", comment: "c" });
@@ -279,11 +299,13 @@ for (const [name, kit] of Object.entries(KITS)) {
         serviceToken: ServiceToken,
         secretTag: SecretTag,
         projectRole: ProjectRole,
+        folder: Folder,
       };
       assert.deepEqual(Object.keys(resources).sort(), Object.keys(classes).sort());
       assert.equal(classes.secretTag!.tfResourceType, "infisicale2ee_secret_tag");
       assert.equal(classes.projectMembership!.tfResourceType, "infisicale2ee_project_membership");
       assert.equal(classes.serviceToken!.tfResourceType, "infisicale2ee_service_token");
+      assert.equal(classes.folder!.tfResourceType, "infisicale2ee_folder");
       assert.deepEqual(Object.keys(lookups).sort(), ["auditLogs", "project", "projectMembers", "secrets"]);
       assert.equal(DataInfisicalE2eeAuditLogs.tfResourceType, "infisicale2ee_audit_logs");
     });

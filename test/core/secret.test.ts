@@ -59,16 +59,17 @@ describe("secret resource against the embedded server", () => {
     assert.equal((await fresh.secrets.get({ projectId, environment: "dev", path: "/" }, renamedKey))?.value, "v2");
   });
 
-  it("changing project, environment or path is a replace", () => {
+  it("changing project or environment is a replace; a path change moves in place (a folder rename moves secrets)", () => {
     const outputs = { ...inputsFor({ key: "K", value: "v" }), secretId: "x", version: 1 };
     for (const [field, value] of [
       ["environment", "prod"],
-      ["path", "/other"],
       ["projectId", "another-project"],
     ] as const) {
       const diff = secret.diff(outputs, inputsFor({ key: "K", value: "v", [field]: value }));
       assert.deepEqual(diff.replaces, [field], field);
     }
+    const moved = secret.diff(outputs, inputsFor({ key: "K", value: "v", path: "/other" }));
+    assert.deepEqual([moved.changes, moved.replaces], [["path"], []]);
   });
 
   it("import by <projectId>:<environment>:<path>:<key>", async () => {

@@ -273,17 +273,17 @@ test("e2e: a generated value changed out of band: refresh shows drift, up restor
   }
 });
 
-test("e2e: moving a secret to another path is a replace (create the new one, then delete the old)", async () => {
+test("e2e: moving a secret to another path is an in-place update (written at the new path, then removed from the old)", async () => {
   const entry = managed.get("db-password")!;
   const news = { ...entry.inputs, path: "/app", createMissingFolders: true };
   const checked = await host.check(entry.urn, entry.inputs, news);
   const diff = await host.diff(entry.urn, entry.id, entry.state, checked.inputs);
   assert.equal(diff.changes, DIFF.SOME);
-  assert.deepEqual(diff.replaces, ["path"]);
-  const created = await host.create(entry.urn, checked.inputs);
-  await host.delete(entry.urn, entry.id, entry.state);
-  Object.assign(entry, { id: created.id, inputs: checked.inputs });
-  record("db-password", created.properties);
+  assert.deepEqual(diff.replaces, [], "a path change moves the secret (a folder rename moves it on the server)");
+  const moved = await host.update(entry.urn, entry.id, entry.state, checked.inputs);
+  entry.inputs = checked.inputs;
+  record("db-password", moved.properties);
+  assert.equal(moved.properties.path, "/app");
   assert.equal(
     (await admin.secrets.list({ projectId, environment: "qa", path: "/app" }, { fresh: true }))[0]?.value,
     CANARY_V2,

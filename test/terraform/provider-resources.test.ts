@@ -107,6 +107,7 @@ describe("terraform provider: real resources against the embedded server", () =>
   test("GetProviderSchema: every core resource and lookup, attributes derived from the core fields", () => {
     assert.deepEqual(Object.keys(tf.schema.resource_schemas).sort(), [
       ENVIRONMENT,
+      "infisicale2ee_folder",
       PROJECT,
       MEMBERSHIP,
       "infisicale2ee_project_role",

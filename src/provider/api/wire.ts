@@ -161,6 +161,11 @@ export interface WireServiceTokenSelf extends WireServiceTokenData {
 export interface WireFolder {
   id: string;
   name: string;
+  version?: number | null;
+  envId?: string;
+  parentId?: string | null;
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface WireAuditLog {

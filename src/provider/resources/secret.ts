@@ -64,9 +64,8 @@ export const secretFields = {
   }),
   path: str({
     default: "/",
-    replaceOnChange: true,
     validate: validateSecretPath,
-    doc: "Folder path of the secret, `/` for the root, e.g. `/app/db`.",
+    doc: "Folder path of the secret, `/` for the root, e.g. `/app/db`; may reference a folder's `full_path`. Changes in place: after a rename of its folder the secret is found at the new path (it moved along); otherwise it is written there and removed from the old path, keeping its value.",
   }),
   key: str({
     required: true,
@@ -187,6 +186,8 @@ function secretComputedChanges(olds: Outputs, news: Inputs, diff: DiffResult): s
   if (diff.changes.length === 0 || diff.replaces.length > 0) return [];
   // Every update writes the value (it is part of the encrypted record), so both fingerprints may change.
   const changed = ["version", "valueFingerprint", "sentValueFingerprint"];
+  // A move that is not a folder rename writes a new secret at the new path.
+  if (diff.changes.includes("path")) changed.push("secretId");
   if (needsNewGeneratedValue(olds, news)) changed.push("value");
   return changed;
 }
@@ -388,7 +389,70 @@ async function onlyFillsValue(ctx: ResourceContext, id: string, olds: SecretOutp
   return valueFingerprint(await ctx.session.projectKey(olds.projectId!), id, news.value) === olds.valueFingerprint;
 }
 
-async function updateSecret(ctx: ResourceContext, id: string, olds: SecretOutputs, news: SecretInputs) {
+/** The secrets at a location; a folder that does not exist (yet) holds none. */
+async function listOrNone(ctx: ResourceContext, location: SecretLocation): Promise<PlainSecret[]> {
+  try {
+    return await ctx.session.secrets.list(location, { fresh: true });
+  } catch (error) {
+    if (error instanceof NotFoundError) return [];
+    throw error;
+  }
+}
+
+/**
+ * A new `path`. After its folder was renamed the secret is already there (same id): only the other
+ * changes, if any, are written. Otherwise it is written at the new path with the value it holds
+ * (or the new one), and then removed from the old path, so no step loses the value.
+ */
+async function moveSecret(
+  ctx: ResourceContext,
+  id: string,
+  olds: SecretOutputs,
+  news: SecretInputs,
+): Promise<SecretOutputs> {
+  const target = locationOf(news);
+  const moved = (await listOrNone(ctx, target)).find((s) => s.secretId === (olds.secretId ?? id));
+  if (moved) {
+    const there: SecretOutputs = { ...olds, path: news.path };
+    if (secret.diff(there, news).changes.length > 0) return updateSecret(ctx, id, there, news);
+    const held = await fingerprintOf(ctx, news.projectId, moved);
+    return { ...there, version: moved.version, valueFingerprint: held } as SecretOutputs;
+  }
+  let value: string | undefined;
+  let resentWhileOut = false;
+  if (news.value !== undefined) value = news.value;
+  else if (news.valueWo !== undefined) value = news.valueWo;
+  else if (needsNewGeneratedValue(olds, news)) value = generateValue(news.generate!);
+  else {
+    resentWhileOut = olds.value === undefined;
+    value = olds.value ?? (await findSecret(ctx, id, olds))?.value;
+  }
+  if (value === undefined) {
+    throw new NotFoundError({
+      operation: "move secret",
+      reason: "the secret no longer exists; refresh to recreate it",
+    });
+  }
+  if (news.createMissingFolders) await ctx.session.secrets.ensureFolders(target);
+  let created: PlainSecret;
+  try {
+    created = await ctx.session.secrets.create(target, { key: news.key, value, comment: news.comment ?? "" });
+  } catch (error) {
+    throw asLocationFailure(error, target);
+  }
+  const old = await findSecret(ctx, id, olds);
+  if (old) await ctx.session.secrets.delete(locationOf(olds), old.key);
+  const keptOut = fieldsKeptOutOfState(secretFields, news);
+  return writtenState(ctx, news, created, resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut);
+}
+
+async function updateSecret(
+  ctx: ResourceContext,
+  id: string,
+  olds: SecretOutputs,
+  news: SecretInputs,
+): Promise<SecretOutputs> {
+  if ((news.path ?? "/") !== (olds.path ?? "/")) return moveSecret(ctx, id, olds, news);
   if (await onlyFillsValue(ctx, id, olds, news)) {
     const { key, comment, secretId, version, valueFingerprint: held } = olds;
     const rest = withoutWriteOnly(secretFields, news);

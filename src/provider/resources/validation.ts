@@ -68,6 +68,29 @@ export function validateSecretPath(path: string): string | undefined {
   return undefined;
 }
 
+/** The real server's rule for a folder name and every path segment it resolves (others 500 there). */
+const FOLDER_SEGMENT = /^[a-zA-Z0-9_-]+$/;
+export const MAX_FOLDER_NAME_LENGTH = 64;
+
+export function validateFolderName(name: string): string | undefined {
+  if (name.length === 0) return "must not be empty";
+  if (name.length > MAX_FOLDER_NAME_LENGTH) return `must be at most ${MAX_FOLDER_NAME_LENGTH} characters`;
+  if (!FOLDER_SEGMENT.test(name)) return "may only contain letters, digits, '_' and '-' (^[a-zA-Z0-9_-]+$)";
+  return undefined;
+}
+
+/** A folder's parent path in the form the server keeps it: `/` or `/a/b` (no trailing slash). */
+export function validateFolderPath(path: string): string | undefined {
+  if (!path.startsWith("/")) return "must start with '/'";
+  if (path === "/") return undefined;
+  if (path.endsWith("/")) return "must not end with '/' (except the root '/')";
+  for (const segment of path.slice(1).split("/")) {
+    if (segment.length === 0) return "must not contain empty segments ('//')";
+    if (!FOLDER_SEGMENT.test(segment)) return "segments may only contain letters, digits, '_' and '-'";
+  }
+  return undefined;
+}
+
 /** A path or a glob used in a service-token scope (`/`, `/app`, `/app/*`, `/**`): the server's rule. */
 export function validateScopePath(path: string): string | undefined {
   return scopePathProblem(path);

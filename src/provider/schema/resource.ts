@@ -52,6 +52,11 @@ export interface ResourceOps<I, O> {
    * Default: none besides `version`-like fields the resource lists.
    */
   computedChanges?(olds: Outputs, news: Inputs, diff: DiffResult): string[];
+  /**
+   * Computed outputs that follow from the inputs alone (a folder's `fullPath`), so a plan can show
+   * them known instead of unknown; fields whose inputs are unknown are left out.
+   */
+  plannedOutputs?(news: Inputs): Outputs;
 }
 
 export interface ResourceDefinition<F extends FieldMap = FieldMap> {

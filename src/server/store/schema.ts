@@ -240,6 +240,8 @@ CREATE INDEX secrets_folder ON secrets (folder_id);`,
   UNIQUE (project_id, slug)
 );
 ALTER TABLE project_membership_roles ADD COLUMN custom_role_id TEXT REFERENCES project_roles(id);`,
+  // Folders count their renames, as the real server's `version` does.
+  "ALTER TABLE folders ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
