@@ -7,9 +7,10 @@ import { secrets } from "./resources/lookups/secrets";
 import { project } from "./resources/project";
 import { projectMembership } from "./resources/project-membership";
 import { secret } from "./resources/secret";
+import { secretImport } from "./resources/secret-import";
 import { serviceToken } from "./resources/service-token";
 
-export const resources = { secret, environment, projectMembership, project, serviceToken };
+export const resources = { secret, environment, projectMembership, project, serviceToken, secretImport };
 
 export const lookups = { secrets, project: projectLookup, auditLogs, projectMembers };
 

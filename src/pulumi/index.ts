@@ -15,6 +15,7 @@ type EnvironmentFields = (typeof resources.environment)["fields"];
 type ProjectMembershipFields = (typeof resources.projectMembership)["fields"];
 type ProjectFields = (typeof resources.project)["fields"];
 type ServiceTokenFields = (typeof resources.serviceToken)["fields"];
+type SecretImportFields = (typeof resources.secretImport)["fields"];
 
 /** A secret, encrypted with the project key on this machine. `value` is a Pulumi secret output. */
 export class Secret extends resourceClass(resources.secret) {}
@@ -26,13 +27,23 @@ export class ProjectMembership extends resourceClass(resources.projectMembership
 export class Project extends resourceClass(resources.project) {}
 /** A service token; `token` (the full 4-part token) is a Pulumi secret output. */
 export class ServiceToken extends resourceClass(resources.serviceToken) {}
+/** A secret import: a folder also sees another environment's folder (read it resolved with getSecrets + includeImports). */
+export class SecretImport extends resourceClass(resources.secretImport) {}
 
 export type SecretArgs = ConstructorParameters<typeof Secret>[1];
 export type EnvironmentArgs = ConstructorParameters<typeof Environment>[1];
 export type ProjectMembershipArgs = ConstructorParameters<typeof ProjectMembership>[1];
 export type ProjectArgs = ConstructorParameters<typeof Project>[1];
 export type ServiceTokenArgs = ConstructorParameters<typeof ServiceToken>[1];
-export type { EnvironmentFields, ProjectFields, ProjectMembershipFields, SecretFields, ServiceTokenFields };
+export type SecretImportArgs = ConstructorParameters<typeof SecretImport>[1];
+export type {
+  EnvironmentFields,
+  ProjectFields,
+  ProjectMembershipFields,
+  SecretFields,
+  SecretImportFields,
+  ServiceTokenFields,
+};
 
 /** Decrypted secrets of an environment and path. Plain promise: prefer getSecretsOutput (a Pulumi secret). */
 export const getSecrets = lookupFunction(lookups.secrets);

@@ -6,6 +6,7 @@ import { foldersApi } from "./folders";
 import { membershipsApi } from "./memberships";
 import { organizationsApi } from "./organizations";
 import { projectsApi } from "./projects";
+import { secretImportsApi } from "./secret-imports";
 import { secretsApi } from "./secrets";
 import type { Send } from "./send";
 import { serviceTokensApi } from "./service-tokens";
@@ -22,6 +23,7 @@ export function createApi(send: Send, host: string) {
     secrets: secretsApi(send),
     folders: foldersApi(send),
     auditLogs: auditLogsApi(send),
+    secretImports: secretImportsApi(send),
   };
 }
 

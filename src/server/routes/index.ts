@@ -7,6 +7,7 @@ import { folderRoutes } from "./folders";
 import { membershipRoutes } from "./memberships";
 import { organizationRoutes } from "./organizations";
 import { projectRoutes } from "./projects";
+import { secretImportRoutes } from "./secret-imports";
 import { secretRoutes } from "./secrets";
 import { serviceTokenRoutes } from "./service-tokens";
 
@@ -20,4 +21,5 @@ export const allRoutes: AnyRoute[] = [
   ...secretRoutes,
   ...folderRoutes,
   ...auditLogRoutes,
+  ...secretImportRoutes,
 ];

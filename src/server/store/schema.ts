@@ -183,6 +183,19 @@ export const MIGRATIONS: readonly string[] = [
   SCHEMA_V1,
   // 0.2.0: each project records its blind-index scheme; projects written by 0.1.0 keep Argon2id.
   "ALTER TABLE projects ADD COLUMN blind_index_scheme TEXT NOT NULL DEFAULT 'argon2id'",
+  // Secret imports: the importing folder sees (import_env_id, import_path), ordered by position.
+  `CREATE TABLE secret_imports (
+  id TEXT PRIMARY KEY,
+  folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  import_env_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+  import_path TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX secret_imports_folder ON secret_imports (folder_id, position);
+CREATE INDEX secret_imports_source ON secret_imports (import_env_id, import_path);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
