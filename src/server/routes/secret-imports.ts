@@ -34,9 +34,12 @@ const destination = {
   path: secretPath(),
 };
 
+/** The source's path has no default: the real server requires it (403 ValidationFailure). */
+const sourcePath = () => z.string().pipe(secretPath());
+
 const importSource = {
   environment: z.string().trim().min(1).max(64),
-  path: secretPath(),
+  path: sourcePath(),
 };
 
 /** Not a zod rule: a malformed id is a 400 naming the field, where the real server answers 500. */
@@ -239,7 +242,7 @@ export const secretImportRoutes: AnyRoute[] = [
       ...destination,
       import: z.object({
         environment: importSource.environment.optional(),
-        path: secretPath().optional(),
+        path: sourcePath().optional(),
         position: z.number().int().min(1).max(MAX_POSITION).optional(),
       }),
     }),
