@@ -85,7 +85,7 @@ export function secretImportsApi(send: Send) {
         }),
       ),
     /** `changes` must hold at least one field: the real server answers 500 "Update" to an empty `import`. */
-    update: (scope: ImportScope, id: string, changes: Partial<ImportSource> & { position?: number }) => {
+    update: async (scope: ImportScope, id: string, changes: Partial<ImportSource> & { position?: number }) => {
       checkId(id);
       return typed(
         send<{ secretImport: WireSecretImport }>({
@@ -99,7 +99,7 @@ export function secretImportsApi(send: Send) {
         }),
       );
     },
-    delete: (scope: ImportScope, id: string) => {
+    delete: async (scope: ImportScope, id: string) => {
       checkId(id);
       return typed(
         send<{ secretImport: WireSecretImport }>({
