@@ -123,7 +123,7 @@ describe("the packed package, required by name", () => {
         bootstrap: "function",
         inviteMember: "function",
         generateValue: "function",
-        resources: ["environment", "project", "projectMembership", "secret", "serviceToken"],
+        resources: ["environment", "project", "projectMembership", "secret", "secretImport", "serviceToken"],
         lookups: ["auditLogs", "project", "projectMembers", "secrets"],
         secretOps: seen.secretOps,
         isError: true,

@@ -105,7 +105,14 @@ describe("terraform provider: real resources against the embedded server", () =>
   });
 
   test("GetProviderSchema: every core resource and lookup, attributes derived from the core fields", () => {
-    assert.deepEqual(Object.keys(tf.schema.resource_schemas).sort(), [ENVIRONMENT, PROJECT, MEMBERSHIP, SECRET, TOKEN]);
+    assert.deepEqual(Object.keys(tf.schema.resource_schemas).sort(), [
+      ENVIRONMENT,
+      PROJECT,
+      MEMBERSHIP,
+      SECRET,
+      "infisicale2ee_secret_import",
+      TOKEN,
+    ]);
     assert.deepEqual(Object.keys(tf.schema.data_source_schemas).sort(), [
       "infisicale2ee_audit_logs",
       "infisicale2ee_project",
