@@ -9,6 +9,20 @@ import { type ImportedGroup, resolveEffectiveSecrets } from "../../src/provider/
 import type { PlainSecret } from "../../src/provider/session/session";
 import { type Harness, startHarness } from "./harness";
 
+/** Infisical's own legacy client (CommonJS, no typings for its default export). */
+const InfisicalClient = require("infisical-node") as new (options: {
+  token: string;
+  siteURL: string;
+  cacheTTL?: number;
+}) => {
+  getAllSecrets(options: {
+    environment: string;
+    path: string;
+    includeImports: boolean;
+    attachToProcessEnv: boolean;
+  }): Promise<Array<{ secretName: string; secretValue: string }>>;
+};
+
 const plain = (key: string, value: string, type = "shared"): PlainSecret => ({
   secretId: `${key}-${value}`,
   key,
@@ -225,5 +239,15 @@ describe("secretImport resource and the secrets lookup with include_imports", ()
     );
     const plainList = await lookups.secrets.run(ctx, loc("dev", "/app"));
     assert.deepEqual(Object.keys(plainList.values ?? {}), ["DB", "LOCAL"]);
+
+    // Infisical's own legacy client resolves the same answer to the same effective values.
+    const legacy = new InfisicalClient({ token: h.boot.serviceToken, siteURL: h.server.url, cacheTTL: 0 });
+    const bundles = await legacy.getAllSecrets({
+      environment: "dev",
+      path: "/app",
+      includeImports: true,
+      attachToProcessEnv: false,
+    });
+    assert.deepEqual(Object.fromEntries(bundles.map((b) => [b.secretName, b.secretValue])), effective.values);
   });
 });
