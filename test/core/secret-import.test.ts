@@ -172,6 +172,21 @@ describe("secretImport resource and the secrets lookup with include_imports", ()
     assert.deepEqual((await ctx.session.api.secretImports.list(scope)).secretImports, []);
   });
 
+  it("create with a position moves the new import there (the server appends it first)", async () => {
+    const ctx = h.ctx(h.userSession());
+    const projectId = h.boot.projectId;
+    const make = (importEnvironment: string, position?: number) =>
+      secretImport.ops.create(
+        ctx,
+        secretImport.validated({ projectId, environment: "prod", importEnvironment, importPath: "/", position }),
+      );
+    const last = await make("dev");
+    const first = await make("staging", 1);
+    assert.equal(first.outputs.position, 1);
+    assert.equal((await secretImport.ops.read(ctx, last.id, last.outputs))?.position, 2);
+    for (const made of [first, last]) await secretImport.ops.delete(ctx, made.id, made.outputs);
+  });
+
   it("a direct cycle is a validation error naming the cause", async () => {
     const ctx = h.ctx(h.userSession());
     const projectId = h.boot.projectId;
