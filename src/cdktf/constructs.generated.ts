@@ -2021,6 +2021,219 @@ export class Folder extends cdk.TerraformResource {
 }
 
 /**
+ * Configuration of {@link SecretImport} (`infisicale2ee_secret_import`).
+ */
+export interface SecretImportConfig extends cdk.TerraformMetaArguments {
+  /**
+   * ID of the project.
+   *
+   * Terraform `project_id` (required; changing it replaces the resource).
+   */
+  readonly projectId: string;
+  /**
+   * Slug of the importing environment, e.g. `dev`.
+   *
+   * Terraform `environment` (required; changing it replaces the resource).
+   */
+  readonly environment: string;
+  /**
+   * Importing folder, `/` for the root. The folder must exist.
+   *
+   * Terraform `path` (optional; default "/"; changing it replaces the resource).
+   */
+  readonly path?: string;
+  /**
+   * Slug of the environment imported from (same project). Changes in place.
+   *
+   * Terraform `import_environment` (required).
+   */
+  readonly importEnvironment: string;
+  /**
+   * Folder imported from, e.g. `/shared`. Changes in place.
+   *
+   * Terraform `import_path` (required).
+   */
+  readonly importPath: string;
+  /**
+   * Order among the folder's imports (1 = first; for a name found in several imports, the highest position wins). Chosen by the server (after the last) when unset; when set, the provider moves the import there, and a move made outside shows as drift.
+   *
+   * Terraform `position` (optional, computed when unset).
+   */
+  readonly position?: number;
+}
+
+/**
+ * A secret import: the folder `path` of `environment` also sees the secrets of `import_path` in `import_environment` (same project). Read them, resolved, with the `secrets` lookup and `include_imports`.
+ *
+ * Terraform resource `infisicale2ee_secret_import`.
+ *
+ * Import ID: `<projectId>:<environment>:<path>:<importId>`, e.g. `6f1c…:dev:/:0b7e…` (the id from `GET /api/v1/secret-imports`).
+ */
+export class SecretImport extends cdk.TerraformResource {
+  public static readonly tfResourceType = "infisicale2ee_secret_import";
+
+  /**
+   * Generates configuration for importing an existing `infisicale2ee_secret_import` (see {@link SecretImport}'s import ID).
+   */
+  public static generateConfigForImport(scope: Construct, importToId: string, importFromId: string, provider?: cdk.TerraformProvider): cdk.ImportableResource {
+    return new cdk.ImportableResource(scope, importToId, { terraformResourceType: "infisicale2ee_secret_import", importId: importFromId, provider });
+  }
+
+  constructor(scope: Construct, id: string, config: SecretImportConfig) {
+    super(scope, id, {
+      terraformResourceType: "infisicale2ee_secret_import",
+      terraformGeneratorMetadata: { providerName: "infisicale2ee" },
+      provider: config.provider,
+      dependsOn: config.dependsOn,
+      count: config.count,
+      lifecycle: config.lifecycle,
+      forEach: config.forEach,
+      provisioners: config.provisioners,
+      connection: config.connection,
+    });
+    this._projectId = config.projectId;
+    this._environment = config.environment;
+    this._path = config.path;
+    this._importEnvironment = config.importEnvironment;
+    this._importPath = config.importPath;
+    this._position = config.position;
+  }
+
+  /**
+   * Reference to `id`: Identifier the provider tracks this secretImport by. Import ID format: `<projectId>:<environment>:<path>:<importId>`, e.g. `6f1c…:dev:/:0b7e…` (the id from `GET /api/v1/secret-imports`).
+   */
+  public get id(): string {
+    return this.getStringAttribute("id");
+  }
+
+  private _projectId?: string;
+  /**
+   * Reference to `project_id`: ID of the project.
+   */
+  public get projectId(): string {
+    return this.getStringAttribute("project_id");
+  }
+  public set projectId(value: string) {
+    this._projectId = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get projectIdInput(): string | undefined {
+    return this._projectId;
+  }
+
+  private _environment?: string;
+  /**
+   * Reference to `environment`: Slug of the importing environment, e.g. `dev`.
+   */
+  public get environment(): string {
+    return this.getStringAttribute("environment");
+  }
+  public set environment(value: string) {
+    this._environment = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get environmentInput(): string | undefined {
+    return this._environment;
+  }
+
+  private _path?: string;
+  /**
+   * Reference to `path`: Importing folder, `/` for the root. The folder must exist.
+   */
+  public get path(): string {
+    return this.getStringAttribute("path");
+  }
+  public set path(value: string) {
+    this._path = value;
+  }
+  public resetPath(): void {
+    this._path = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get pathInput(): string | undefined {
+    return this._path;
+  }
+
+  private _importEnvironment?: string;
+  /**
+   * Reference to `import_environment`: Slug of the environment imported from (same project). Changes in place.
+   */
+  public get importEnvironment(): string {
+    return this.getStringAttribute("import_environment");
+  }
+  public set importEnvironment(value: string) {
+    this._importEnvironment = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get importEnvironmentInput(): string | undefined {
+    return this._importEnvironment;
+  }
+
+  private _importPath?: string;
+  /**
+   * Reference to `import_path`: Folder imported from, e.g. `/shared`. Changes in place.
+   */
+  public get importPath(): string {
+    return this.getStringAttribute("import_path");
+  }
+  public set importPath(value: string) {
+    this._importPath = value;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get importPathInput(): string | undefined {
+    return this._importPath;
+  }
+
+  private _position?: number;
+  /**
+   * Reference to `position`: Order among the folder's imports (1 = first; for a name found in several imports, the highest position wins). Chosen by the server (after the last) when unset; when set, the provider moves the import there, and a move made outside shows as drift.
+   */
+  public get position(): number {
+    return this.getNumberAttribute("position");
+  }
+  public set position(value: number) {
+    this._position = value;
+  }
+  public resetPosition(): void {
+    this._position = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get positionInput(): number | undefined {
+    return this._position;
+  }
+
+  /**
+   * Reference to `secret_import_id`: Server-side ID of the import (the last part of the import ID).
+   */
+  public get secretImportId(): string {
+    return this.getStringAttribute("secret_import_id");
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return {
+      project_id: cdk.stringToTerraform(this._projectId),
+      environment: cdk.stringToTerraform(this._environment),
+      path: cdk.stringToTerraform(this._path),
+      import_environment: cdk.stringToTerraform(this._importEnvironment),
+      import_path: cdk.stringToTerraform(this._importPath),
+      position: cdk.numberToTerraform(this._position),
+    };
+  }
+}
+
+/**
  * Configuration of {@link DataInfisicalE2eeSecrets} (`infisicale2ee_secrets`).
  */
 export interface DataInfisicalE2eeSecretsConfig extends cdk.TerraformMetaArguments {
@@ -2042,6 +2255,12 @@ export interface DataInfisicalE2eeSecretsConfig extends cdk.TerraformMetaArgumen
    * Terraform `path` (optional; default "/").
    */
   readonly path?: string;
+  /**
+   * Also read the folder's secret imports, so `secrets` and `values` hold the effective values. Imported secrets arrive encrypted and are decrypted here with the project key. Precedence: the folder's own shared secrets win; a name it does not hold comes from the import with the highest `position` that has it (the last import wins, as on Infisical); within one import, the source's own secret beats those the source imports itself. Personal overrides are left out, as without imports.
+   *
+   * Terraform `include_imports` (optional; default false).
+   */
+  readonly includeImports?: boolean | cdk.IResolvable;
 }
 
 /**
@@ -2065,6 +2284,7 @@ export class DataInfisicalE2eeSecrets extends cdk.TerraformDataSource {
     this._projectId = config.projectId;
     this._environment = config.environment;
     this._path = config.path;
+    this._includeImports = config.includeImports;
   }
 
   private _projectId?: string;
@@ -2121,15 +2341,35 @@ export class DataInfisicalE2eeSecrets extends cdk.TerraformDataSource {
     return this._path;
   }
 
+  private _includeImports?: boolean | cdk.IResolvable;
   /**
-   * Reference to `secrets`: The decrypted secrets, sorted by key.
+   * Reference to `include_imports`: Also read the folder's secret imports, so `secrets` and `values` hold the effective values. Imported secrets arrive encrypted and are decrypted here with the project key. Precedence: the folder's own shared secrets win; a name it does not hold comes from the import with the highest `position` that has it (the last import wins, as on Infisical); within one import, the source's own secret beats those the source imports itself. Personal overrides are left out, as without imports.
+   */
+  public get includeImports(): cdk.IResolvable {
+    return this.getBooleanAttribute("include_imports");
+  }
+  public set includeImports(value: boolean | cdk.IResolvable) {
+    this._includeImports = value;
+  }
+  public resetIncludeImports(): void {
+    this._includeImports = undefined;
+  }
+  /**
+   * The value set in configuration, if any (not the resolved attribute).
+   */
+  public get includeImportsInput(): boolean | cdk.IResolvable | undefined {
+    return this._includeImports;
+  }
+
+  /**
+   * Reference to `secrets`: The decrypted secrets, sorted by key (with `include_imports`, the effective ones).
    */
   public get secrets(): cdk.IResolvable {
     return this.interpolationForAttribute("secrets");
   }
 
   /**
-   * Reference to `values`: The decrypted values by key, for direct use (e.g. `values["DB_HOST"]`).
+   * Reference to `values`: The decrypted values by key, for direct use (e.g. `values["DB_HOST"]`); with `include_imports`, the effective values.
    */
   public get values(): { [key: string]: string } {
     return this.getStringMapAttribute("values");
@@ -2140,6 +2380,7 @@ export class DataInfisicalE2eeSecrets extends cdk.TerraformDataSource {
       project_id: cdk.stringToTerraform(this._projectId),
       environment: cdk.stringToTerraform(this._environment),
       path: cdk.stringToTerraform(this._path),
+      include_imports: cdk.booleanToTerraform(this._includeImports),
     };
   }
 }

@@ -9,6 +9,7 @@ import { project } from "./resources/project";
 import { projectMembership } from "./resources/project-membership";
 import { projectRole } from "./resources/project-role";
 import { secret } from "./resources/secret";
+import { secretImport } from "./resources/secret-import";
 import { secretTag } from "./resources/secret-tag";
 import { serviceToken } from "./resources/service-token";
 
@@ -21,6 +22,7 @@ export const resources = {
   secretTag,
   projectRole,
   folder,
+  secretImport,
 };
 
 export const lookups = { secrets, project: projectLookup, auditLogs, projectMembers };

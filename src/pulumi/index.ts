@@ -18,6 +18,7 @@ type ServiceTokenFields = (typeof resources.serviceToken)["fields"];
 type SecretTagFields = (typeof resources.secretTag)["fields"];
 type ProjectRoleFields = (typeof resources.projectRole)["fields"];
 type FolderFields = (typeof resources.folder)["fields"];
+type SecretImportFields = (typeof resources.secretImport)["fields"];
 
 /** A secret, encrypted with the project key on this machine. `value` is a Pulumi secret output. */
 export class Secret extends resourceClass(resources.secret) {}
@@ -38,6 +39,9 @@ export class ProjectRole extends resourceClass(resources.projectRole) {}
 /** A secret folder; reference `fullPath` as a secret's `path`. Renames in place. */
 export class Folder extends resourceClass(resources.folder) {}
 
+/** A secret import: a folder also sees another environment's folder (read it resolved with getSecrets + includeImports). */
+export class SecretImport extends resourceClass(resources.secretImport) {}
+
 export type SecretArgs = ConstructorParameters<typeof Secret>[1];
 export type EnvironmentArgs = ConstructorParameters<typeof Environment>[1];
 export type ProjectMembershipArgs = ConstructorParameters<typeof ProjectMembership>[1];
@@ -46,6 +50,7 @@ export type ServiceTokenArgs = ConstructorParameters<typeof ServiceToken>[1];
 export type SecretTagArgs = ConstructorParameters<typeof SecretTag>[1];
 export type ProjectRoleArgs = ConstructorParameters<typeof ProjectRole>[1];
 export type FolderArgs = ConstructorParameters<typeof Folder>[1];
+export type SecretImportArgs = ConstructorParameters<typeof SecretImport>[1];
 export type {
   EnvironmentFields,
   FolderFields,
@@ -53,6 +58,7 @@ export type {
   ProjectMembershipFields,
   ProjectRoleFields,
   SecretFields,
+  SecretImportFields,
   SecretTagFields,
   ServiceTokenFields,
 };

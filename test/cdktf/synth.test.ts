@@ -300,6 +300,7 @@ for (const [name, kit] of Object.entries(KITS)) {
         secretTag: SecretTag,
         projectRole: ProjectRole,
         folder: Folder,
+        secretImport: kit.constructs.SecretImport,
       };
       assert.deepEqual(Object.keys(resources).sort(), Object.keys(classes).sort());
       assert.equal(classes.secretTag!.tfResourceType, "infisicale2ee_secret_tag");
@@ -376,3 +377,39 @@ describe("cdktn: write-only values and the app's targetVersions", () => {
     assert.doesNotThrow(() => synthWithValidations(undefined, false));
   });
 });
+
+// Secret imports (#17): the resource and `include_imports` synthesize in both flavors.
+for (const [name, kit] of Object.entries(KITS)) {
+  const { TerraformOutput, TerraformStack, Testing } = kit.framework;
+  const { DataInfisicalE2eeSecrets, SecretImport } = kit.constructs;
+  test(`${name}: SecretImport and the secrets data source with includeImports`, () => {
+    const app = Testing.app({ outdir: mkdtempSync(join(outdirs, "app-")) });
+    const stack = new TerraformStack(app, "test");
+    const imported = new SecretImport(stack, "dev-from-prod", {
+      projectId: "p1",
+      environment: "dev",
+      importEnvironment: "prod",
+      importPath: "/shared",
+    });
+    const effective = new DataInfisicalE2eeSecrets(stack, "effective", {
+      projectId: "p1",
+      environment: "dev",
+      includeImports: true,
+      dependsOn: [imported],
+    });
+    new TerraformOutput(stack, "position", { value: imported.position });
+    new TerraformOutput(stack, "values", { value: effective.values, sensitive: true });
+    const json = JSON.parse(Testing.synth(stack)) as SynthJson;
+    assert.equal(SecretImport.tfResourceType, "infisicale2ee_secret_import");
+    assert.deepEqual(only(json.resource.infisicale2ee_secret_import), {
+      project_id: "p1",
+      environment: "dev",
+      import_environment: "prod",
+      import_path: "/shared",
+    });
+    const data = only(json.data.infisicale2ee_secrets);
+    assert.equal(data.include_imports, true);
+    assert.deepEqual(data.depends_on, ["infisicale2ee_secret_import.dev-from-prod"]);
+    assert.equal(json.output?.position?.value, "${infisicale2ee_secret_import.dev-from-prod.position}");
+  });
+}

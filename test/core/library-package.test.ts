@@ -130,6 +130,7 @@ describe("the packed package, required by name", () => {
           "projectMembership",
           "projectRole",
           "secret",
+          "secretImport",
           "secretTag",
           "serviceToken",
         ],

@@ -112,6 +112,7 @@ describe("terraform provider: real resources against the embedded server", () =>
       MEMBERSHIP,
       "infisicale2ee_project_role",
       SECRET,
+      "infisicale2ee_secret_import",
       "infisicale2ee_secret_tag",
       TOKEN,
     ]);

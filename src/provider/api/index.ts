@@ -8,6 +8,7 @@ import { membershipsApi } from "./memberships";
 import { organizationsApi } from "./organizations";
 import { projectsApi } from "./projects";
 import { rolesApi } from "./roles";
+import { secretImportsApi } from "./secret-imports";
 import { secretsApi } from "./secrets";
 import type { Send } from "./send";
 import { serviceTokensApi } from "./service-tokens";
@@ -28,6 +29,7 @@ export function createApi(send: Send, host: string) {
     blindIndexes: blindIndexesApi(send),
     tags: tagsApi(send),
     roles: rolesApi(send),
+    secretImports: secretImportsApi(send),
   };
 }
 

@@ -9,6 +9,7 @@ import { membershipRoutes } from "./memberships";
 import { organizationRoutes } from "./organizations";
 import { projectRoutes } from "./projects";
 import { roleRoutes } from "./roles";
+import { secretImportRoutes } from "./secret-imports";
 import { secretRoutes } from "./secrets";
 import { serviceTokenRoutes } from "./service-tokens";
 import { tagRoutes } from "./tags";
@@ -26,4 +27,5 @@ export const allRoutes: AnyRoute[] = [
   ...blindIndexRoutes,
   ...tagRoutes,
   ...roleRoutes,
+  ...secretImportRoutes,
 ];

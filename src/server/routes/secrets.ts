@@ -21,6 +21,7 @@ import { findFolder, folderTree, requireFolder } from "../folders";
 import { badRequest } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { secretJson, secretVersionJson } from "../rows";
+import { expandImports, findImportedSecret, importEntriesJson } from "../secret-imports";
 import {
   auditRead,
   blindIndex,
@@ -101,7 +102,16 @@ export const secretRoutes: AnyRoute[] = [
       auditRead({ state, actor, request, signal }, access, query.secretPath, "get-secrets", {
         numberOfSecrets: secrets.length,
       });
-      return query.include_imports === "true" ? { secrets, imports: [] } : { secrets };
+      if (query.include_imports !== "true") return root ? { secrets } : { secrets, imports: [] };
+      const imports = root
+        ? importEntriesJson(
+            expandImports(state, actor, access.project.id, root.id, {
+              envId: access.environment.id,
+              path: query.secretPath,
+            }),
+          )
+        : [];
+      return { secrets, imports };
     },
   }),
 
@@ -121,7 +131,23 @@ export const secretRoutes: AnyRoute[] = [
       const access = requireSecretAccess(state, actor, query.workspaceId, query.environment, query.secretPath, "read");
       const index = await blindIndex(state, access.project, params.secretName, signal);
       const folder = requireFolder(state, access.environment.id, query.secretPath);
-      const secret = requireSecret(state, keyOf(access, folder.id, index, query.type));
+      const own = state.secrets.find(keyOf(access, folder.id, index, query.type));
+      if (!own && query.include_imports === "true" && query.type === "shared") {
+        const sources = expandImports(state, actor, access.project.id, folder.id, {
+          envId: access.environment.id,
+          path: query.secretPath,
+        });
+        const imported = findImportedSecret(sources, index);
+        if (imported) {
+          auditRead({ state, actor, request, signal }, access, query.secretPath, "get-secret", {
+            secretId: imported.row.id,
+            secretVersion: imported.row.version,
+          });
+          // As on the real server: the import's environment, and the project as `workspace`.
+          return { secret: { ...secretJson(imported.row, imported.env.slug), workspace: access.project.id } };
+        }
+      }
+      const secret = own ?? requireSecret(state, keyOf(access, folder.id, index, query.type));
       let shown = secret;
       if (query.version !== undefined && query.version !== secret.version) {
         const version = state.secrets.version(secret.id, query.version);

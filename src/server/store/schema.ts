@@ -242,6 +242,19 @@ CREATE INDEX secrets_folder ON secrets (folder_id);`,
 ALTER TABLE project_membership_roles ADD COLUMN custom_role_id TEXT REFERENCES project_roles(id);`,
   // Folders count their renames, as the real server's `version` does.
   "ALTER TABLE folders ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+  // Secret imports: the importing folder sees (import_env_id, import_path), ordered by position.
+  `CREATE TABLE secret_imports (
+  id TEXT PRIMARY KEY,
+  folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  import_env_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+  import_path TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX secret_imports_folder ON secret_imports (folder_id, position);
+CREATE INDEX secret_imports_source ON secret_imports (import_env_id, import_path);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,6 @@
-import { num, objList, str, strMap } from "../../schema/fields";
+import { bool, num, objList, str, strMap } from "../../schema/fields";
 import { defineLookup } from "../../schema/lookup";
+import { readEffectiveSecrets } from "../../session/imported-secrets";
 import { validateEnvironmentSlug, validateId, validateSecretPath } from "../validation";
 
 // Inner fields carry no flags: the list itself is computed.
@@ -9,7 +10,16 @@ export const secretEntryFields = {
   comment: str({ sensitive: true, doc: "Decrypted comment." }),
   version: num({ doc: "Server-side version." }),
   secretId: str({ doc: "Server-side ID." }),
+  environment: str({
+    doc: "Environment the value comes from: this folder's, or the source environment of the import that supplied it.",
+  }),
+  path: str({ doc: "Folder the value comes from: this folder, or the source path of the import that supplied it." }),
 };
+
+const PRECEDENCE =
+  "the folder's own shared secrets win; a name it does not hold comes from the import with the highest " +
+  "`position` that has it (the last import wins, as on Infisical); within one import, the source's own " +
+  "secret beats those the source imports itself. Personal overrides are left out, as without imports.";
 
 export const secrets = defineLookup({
   name: "secrets",
@@ -18,33 +28,43 @@ export const secrets = defineLookup({
     projectId: str({ required: true, validate: validateId, doc: "ID of the project." }),
     environment: str({ required: true, validate: validateEnvironmentSlug, doc: "Environment slug, e.g. `dev`." }),
     path: str({ default: "/", validate: validateSecretPath, doc: "Folder path, `/` for the root." }),
+    includeImports: bool({
+      default: false,
+      doc:
+        "Also read the folder's secret imports, so `secrets` and `values` hold the effective values. " +
+        `Imported secrets arrive encrypted and are decrypted here with the project key. Precedence: ${PRECEDENCE}`,
+    }),
   },
   results: {
     secrets: objList(secretEntryFields, {
       computed: true,
       sensitive: true,
-      doc: "The decrypted secrets, sorted by key.",
+      doc: "The decrypted secrets, sorted by key (with `include_imports`, the effective ones).",
     }),
     values: strMap({
       computed: true,
       sensitive: true,
-      doc: 'The decrypted values by key, for direct use (e.g. `values["DB_HOST"]`).',
+      doc: 'The decrypted values by key, for direct use (e.g. `values["DB_HOST"]`); with `include_imports`, the effective values.',
     }),
   },
   async read(ctx, args) {
     const location = { projectId: args.projectId, environment: args.environment, path: args.path ?? "/" };
-    const sorted = [...(await ctx.session.secrets.list(location, { fresh: true }))].sort((a, b) =>
-      a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
-    );
+    const found = args.includeImports
+      ? await readEffectiveSecrets(ctx.session, location)
+      : [...(await ctx.session.secrets.list(location, { fresh: true }))]
+          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+          .map((s) => ({ ...s, environment: location.environment, path: location.path }));
     return {
-      secrets: sorted.map((s) => ({
+      secrets: found.map((s) => ({
         key: s.key,
         value: s.value,
         comment: s.comment,
         version: s.version,
         secretId: s.secretId,
+        environment: s.environment,
+        path: s.path,
       })),
-      values: Object.fromEntries(sorted.map((s) => [s.key, s.value])),
+      values: Object.fromEntries(found.map((s) => [s.key, s.value])),
     };
   },
 });

@@ -1,0 +1,160 @@
+/**
+ * A secret import: the folder (project, environment, path) sees the secrets of
+ * (import_environment, import_path) of the same project. The real server's PATCH changes the
+ * source and the position in place; the importing folder cannot change, so it replaces.
+ * There is no get-by-id route: reads list the folder's imports (routes-more.md §3).
+ */
+import type { ImportScope, WireSecretImport } from "../api/secret-imports";
+import { isSecretImportId } from "../api/secret-imports";
+import { NotFoundError, PartialCreateError, ValidationError } from "../errors";
+import { type InputsOf, num, type OutputsOf, str } from "../schema/fields";
+import { defineResource, type ResourceContext } from "../schema/resource";
+import { unlessGone } from "./gone";
+import { splitImportId } from "./ids";
+import { integerBetween, validateEnvironmentSlug, validateId, validateSecretPath } from "./validation";
+
+export const secretImportFields = {
+  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
+  environment: str({
+    required: true,
+    replaceOnChange: true,
+    validate: validateEnvironmentSlug,
+    doc: "Slug of the importing environment, e.g. `dev`.",
+  }),
+  path: str({
+    default: "/",
+    replaceOnChange: true,
+    validate: validateSecretPath,
+    doc: "Importing folder, `/` for the root. The folder must exist.",
+  }),
+  importEnvironment: str({
+    required: true,
+    validate: validateEnvironmentSlug,
+    doc: "Slug of the environment imported from (same project). Changes in place.",
+  }),
+  importPath: str({
+    required: true,
+    validate: validateSecretPath,
+    doc: "Folder imported from, e.g. `/shared`. Changes in place.",
+  }),
+  position: num({
+    optional: true,
+    computed: true,
+    validate: integerBetween(1, 1000),
+    doc:
+      "Order among the folder's imports (1 = first; for a name found in several imports, the highest position wins). " +
+      "Chosen by the server (after the last) when unset; when set, the provider moves the import there, and a move made outside shows as drift.",
+  }),
+  secretImportId: str({ computed: true, doc: "Server-side ID of the import (the last part of the import ID)." }),
+};
+
+type ImportInputs = InputsOf<typeof secretImportFields>;
+type ImportOutputs = OutputsOf<typeof secretImportFields>;
+
+function scopeOf(o: { projectId?: string; environment?: string; path?: string }): ImportScope {
+  return { workspaceId: o.projectId!, environment: o.environment!, path: o.path ?? "/" };
+}
+
+function outputsOf(scope: ImportScope, found: WireSecretImport): ImportOutputs {
+  return {
+    projectId: scope.workspaceId,
+    environment: scope.environment,
+    path: scope.path,
+    importEnvironment: found.importEnv.slug,
+    importPath: found.importPath,
+    position: found.position,
+    secretImportId: found.id,
+  };
+}
+
+/** The import by id among its folder's imports; undefined when it, its folder or its project is gone. */
+async function findImport(ctx: ResourceContext, scope: ImportScope, id: string) {
+  const listed = await unlessGone(ctx.session.api.secretImports.list(scope));
+  return listed?.secretImports.find((i) => i.id === id);
+}
+
+async function createImport(ctx: ResourceContext, inputs: ImportInputs) {
+  const scope = scopeOf(inputs);
+  const api = ctx.session.api.secretImports;
+  const { secretImport: created } = await api.create(scope, {
+    environment: inputs.importEnvironment,
+    path: inputs.importPath,
+  });
+  let current = created;
+  if (inputs.position !== undefined && inputs.position !== created.position) {
+    try {
+      ({ secretImport: current } = await api.update(scope, created.id, { position: inputs.position }));
+    } catch (error) {
+      throw new PartialCreateError(created.id, outputsOf(scope, created), ["moving it to its position failed"], {
+        cause: error,
+      });
+    }
+  }
+  return { id: current.id, outputs: outputsOf(scope, current) };
+}
+
+async function readImport(ctx: ResourceContext, id: string, state: ImportOutputs) {
+  const scope = scopeOf(state);
+  const found = await findImport(ctx, scope, id);
+  return found ? outputsOf(scope, found) : undefined;
+}
+
+async function updateImport(ctx: ResourceContext, id: string, olds: ImportOutputs, news: ImportInputs) {
+  const changes: { environment?: string; path?: string; position?: number } = {};
+  if (news.importEnvironment !== olds.importEnvironment) changes.environment = news.importEnvironment;
+  if (news.importPath !== olds.importPath) changes.path = news.importPath;
+  if (news.position !== undefined && news.position !== olds.position) changes.position = news.position;
+  const scope = scopeOf(news);
+  // The real server answers an empty change with 500: nothing to send means nothing changed.
+  if (Object.keys(changes).length === 0) return { ...olds, ...news, position: olds.position };
+  const { secretImport } = await ctx.session.api.secretImports.update(scope, id, changes);
+  return outputsOf(scope, secretImport);
+}
+
+async function deleteImport(ctx: ResourceContext, id: string, state: ImportOutputs) {
+  try {
+    await ctx.session.api.secretImports.delete(scopeOf(state), id);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+}
+
+async function importImport(ctx: ResourceContext, importId: string) {
+  const [projectId, environment, path, id] = splitImportId("secretImport", importId, [
+    "projectId",
+    "environment",
+    "path",
+    "id",
+  ]);
+  const failures = [
+    { path: "importId.projectId", reason: validateId(projectId!) },
+    { path: "importId.environment", reason: validateEnvironmentSlug(environment!) },
+    { path: "importId.path", reason: validateSecretPath(path!) },
+    { path: "importId.id", reason: isSecretImportId(id!) ? undefined : "must be a UUID" },
+  ].filter((f): f is { path: string; reason: string } => f.reason !== undefined);
+  if (failures.length > 0) throw new ValidationError("secretImport", failures);
+  const scope = scopeOf({ projectId, environment, path });
+  const found = await findImport(ctx, scope, id!);
+  if (!found) {
+    throw new NotFoundError({ operation: "import secret import", reason: "the folder has no import with this id" });
+  }
+  return { id: found.id, outputs: outputsOf(scope, found) };
+}
+
+export const secretImport = defineResource({
+  name: "secretImport",
+  version: 1,
+  doc:
+    "A secret import: the folder `path` of `environment` also sees the secrets of `import_path` in " +
+    "`import_environment` (same project). Read them, resolved, with the `secrets` lookup and `include_imports`.",
+  importId:
+    "`<projectId>:<environment>:<path>:<importId>`, e.g. `6f1c…:dev:/:0b7e…` (the id from `GET /api/v1/secret-imports`).",
+  fields: secretImportFields,
+  ops: {
+    create: createImport,
+    read: readImport,
+    update: updateImport,
+    delete: deleteImport,
+    import: importImport,
+  },
+});
