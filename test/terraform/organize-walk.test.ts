@@ -6,7 +6,6 @@
  * server-side effects are checked through the core API client, not through Terraform's word.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { silentLogger } from "../../src/provider/schema/resource";
 import { openSession } from "../../src/provider/session";
 import { startServer } from "../../src/server";
 import { terraformHomeWithProvider } from "../support/terraform-home";
+import { PROVIDER_LOGIN_HCL, runTerraform } from "../support/terraform-walk";
 import { terraformMissing } from "../support/terraform-workspace";
 
 const skip = terraformMissing() ?? false;
@@ -30,26 +30,7 @@ interface Stage {
 }
 
 function config(stage: Stage): string {
-  return `
-terraform {
-  required_providers {
-    infisicale2ee = { source = "infisical-e2ee/infisicale2ee" }
-  }
-}
-variable "host" { type = string }
-variable "email" { type = string }
-variable "password" {
-  type      = string
-  sensitive = true
-}
-variable "project_id" { type = string }
-
-provider "infisicale2ee" {
-  host     = var.host
-  email    = var.email
-  password = var.password
-}
-
+  return `${PROVIDER_LOGIN_HCL}
 resource "infisicale2ee_folder" "app" {
   project_id  = var.project_id
   environment = "dev"
@@ -133,18 +114,7 @@ describe("folders, tags and secret imports together with real terraform (#17)", 
   let projectId: string;
   let vars: string[];
 
-  const terraform = (args: string[]): Promise<{ code: number | null; output: string }> =>
-    new Promise((resolve) => {
-      const child = spawn("terraform", [...args, "-no-color"], { cwd: join(work, "config"), env });
-      let output = "";
-      child.stdout.on("data", (c: Buffer) => {
-        output += c.toString("utf8");
-      });
-      child.stderr.on("data", (c: Buffer) => {
-        output += c.toString("utf8");
-      });
-      child.on("close", (code) => resolve({ code, output }));
-    });
+  const terraform = (args: string[]) => runTerraform(join(work, "config"), env, args);
 
   let lastApply = "";
   async function applyStage(stage: Stage): Promise<Record<string, { value: unknown }>> {

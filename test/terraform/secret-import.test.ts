@@ -7,7 +7,6 @@
  * a data source before it applies deletions, so its new value would arrive with the next apply.) Server-side effects are checked through the core API client.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +15,7 @@ import { bootstrap } from "../../src/provider/bootstrap";
 import { openSession } from "../../src/provider/session";
 import { startServer } from "../../src/server";
 import { terraformHomeWithProvider } from "../support/terraform-home";
+import { PROVIDER_LOGIN_HCL, runTerraform } from "../support/terraform-walk";
 import { terraformMissing } from "../support/terraform-workspace";
 
 const skip = terraformMissing() ?? false;
@@ -24,26 +24,7 @@ if (skip) process.stdout.write(`# skipping the secret-import terraform walk: ${s
 const ADMIN = { email: "admin@example.com", password: "correct horse battery staple" };
 
 function config(stage: { localOverride: boolean; importPath: string }): string {
-  return `
-terraform {
-  required_providers {
-    infisicale2ee = { source = "infisical-e2ee/infisicale2ee" }
-  }
-}
-variable "host" { type = string }
-variable "email" { type = string }
-variable "password" {
-  type      = string
-  sensitive = true
-}
-variable "project_id" { type = string }
-
-provider "infisicale2ee" {
-  host     = var.host
-  email    = var.email
-  password = var.password
-}
-
+  return `${PROVIDER_LOGIN_HCL}
 resource "infisicale2ee_secret" "shared" {
   project_id             = var.project_id
   environment            = "prod"
@@ -105,18 +86,7 @@ describe("infisicale2ee_secret_import with real terraform", { skip }, () => {
   let projectId: string;
   let vars: string[];
 
-  const terraform = (args: string[]): Promise<{ code: number | null; output: string }> =>
-    new Promise((resolve) => {
-      const child = spawn("terraform", [...args, "-no-color"], { cwd: join(work, "config"), env });
-      let output = "";
-      child.stdout.on("data", (c: Buffer) => {
-        output += c.toString("utf8");
-      });
-      child.stderr.on("data", (c: Buffer) => {
-        output += c.toString("utf8");
-      });
-      child.on("close", (code) => resolve({ code, output }));
-    });
+  const terraform = (args: string[]) => runTerraform(join(work, "config"), env, args);
 
   async function applyStage(stage: { localOverride: boolean; importPath: string }) {
     writeFileSync(join(work, "config", "main.tf"), config(stage));

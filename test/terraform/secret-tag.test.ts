@@ -6,7 +6,6 @@
  * log: the tagged creates (the real server drops `tags` on create) ride as batch create + batch update.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import type { Session } from "../../src/provider/session/session";
 import { type RunningServer, startServer } from "../../src/server";
 import { RequestLog } from "../support/request-log";
 import { terraformHomeWithProvider } from "../support/terraform-home";
+import { PROVIDER_LOGIN_HCL, runTerraform } from "../support/terraform-walk";
 import { terraformMissing } from "../support/terraform-workspace";
 
 const skip = terraformMissing() ?? false;
@@ -25,26 +25,7 @@ if (skip) process.stdout.write(`# skipping the real Terraform tag walk: ${skip}\
 const ADMIN = { email: "admin@example.com", password: "correct horse battery staple" };
 const TAGGED = 4;
 
-const CONFIG = `
-terraform {
-  required_providers {
-    infisicale2ee = { source = "infisical-e2ee/infisicale2ee" }
-  }
-}
-variable "host" { type = string }
-variable "email" { type = string }
-variable "password" {
-  type      = string
-  sensitive = true
-}
-variable "project_id" { type = string }
-variable "tags" { type = list(string) }
-
-provider "infisicale2ee" {
-  host     = var.host
-  email    = var.email
-  password = var.password
-}
+const CONFIG = `${PROVIDER_LOGIN_HCL}variable "tags" { type = list(string) }
 
 resource "infisicale2ee_secret_tag" "a" {
   project_id = var.project_id
@@ -89,19 +70,7 @@ describe("secret tags through real terraform", { skip }, () => {
   let env: NodeJS.ProcessEnv;
   let vars: (tags: string[]) => string[];
 
-  function terraform(args: string[]): Promise<{ code: number | null; output: string }> {
-    return new Promise((resolve) => {
-      const child = spawn("terraform", [...args, "-no-color"], { cwd: join(work, "config"), env });
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString("utf8");
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        output += chunk.toString("utf8");
-      });
-      child.on("close", (code) => resolve({ code, output }));
-    });
-  }
+  const terraform = (args: string[]) => runTerraform(join(work, "config"), env, args);
   async function ok(args: string[]) {
     const result = await terraform(args);
     assert.equal(result.code, 0, `terraform ${args[0]} failed:\n${result.output.slice(-4000)}`);

@@ -5,7 +5,6 @@
  * apply that grants a new window, and destroy. The server's own list is the witness.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,33 +14,15 @@ import { openSession } from "../../src/provider/session";
 import type { Session } from "../../src/provider/session/session";
 import { type RunningServer, startServer } from "../../src/server";
 import { terraformHomeWithProvider } from "../support/terraform-home";
+import { PROVIDER_LOGIN_HCL, runTerraform } from "../support/terraform-walk";
 import { terraformMissing } from "../support/terraform-workspace";
 
 const ADMIN = { email: "admin@example.com", password: "correct horse battery staple" };
 const MEMBER = { email: "temporary@example.com", password: "temporary horse battery staple" };
 /** Long enough for an apply and a plan on a busy machine; the test waits it out once. */
-const RANGE = "20s";
+const RANGE = "45s";
 
-const CONFIG = `
-terraform {
-  required_providers {
-    infisicale2ee = { source = "infisical-e2ee/infisicale2ee" }
-  }
-}
-variable "host" { type = string }
-variable "email" { type = string }
-variable "password" {
-  type      = string
-  sensitive = true
-}
-variable "project_id" { type = string }
-variable "member_email" { type = string }
-
-provider "infisicale2ee" {
-  host     = var.host
-  email    = var.email
-  password = var.password
-}
+const CONFIG = `${PROVIDER_LOGIN_HCL}variable "member_email" { type = string }
 
 resource "infisicale2ee_project_membership" "oncall" {
   project_id      = var.project_id
@@ -53,11 +34,6 @@ resource "infisicale2ee_project_membership" "oncall" {
 }
 `;
 
-interface Run {
-  code: number | null;
-  output: string;
-}
-
 describe("real terraform: temporary access expires as drift and is renewed", {
   skip: terraformMissing() ?? false,
 }, () => {
@@ -68,18 +44,7 @@ describe("real terraform: temporary access expires as drift and is renewed", {
   let vars: string[];
   let projectId: string;
 
-  const terraform = (args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      const child = spawn("terraform", [...args, "-no-color"], { cwd: join(work, "config"), env });
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString("utf8");
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        output += chunk.toString("utf8");
-      });
-      child.on("close", (code) => resolve({ code, output }));
-    });
+  const terraform = (args: string[]) => runTerraform(join(work, "config"), env, args);
 
   /** The membership's attributes in the state file terraform wrote. */
   const stateOf = (): Record<string, unknown> => {
