@@ -17,10 +17,11 @@ import {
 } from "../../src/provider/errors";
 import { folder } from "../../src/provider/resources/folder";
 import { secret } from "../../src/provider/resources/secret";
+import { secretTag } from "../../src/provider/resources/secret-tag";
 import type { Outputs } from "../../src/provider/schema/resource";
 import { openSession } from "../../src/provider/session";
 import { type Json, startLyingProxy } from "../support/lying-proxy";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type Harness, startHarness } from "./harness";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type Harness, startHarness, uniqueName } from "./harness";
 
 describe("folder resource", () => {
   let h: Harness;
@@ -253,5 +254,44 @@ describe("folder resource", () => {
     );
     const reread = await secret.ops.read(ctx, created.id, moved);
     assert.equal(reread?.secretId, moved.secretId);
+  });
+
+  it("a moved secret keeps its tags: the configured set, and when tagIds is unset the ones it had", async () => {
+    const ctx = h.ctx(h.userSession());
+    const projectId = h.boot.projectId;
+    const slug = uniqueName("mv").toLowerCase().replace(/_/g, "-");
+    const tag = await secretTag.ops.create(ctx, secretTag.validated({ projectId, name: slug, slug }));
+    const at = (path: string, extra: Record<string, unknown>) =>
+      secret.validated({ projectId, environment: "dev", path, value: "v", createMissingFolders: true, ...extra });
+    const tagsAt = async (path: string, key: string) =>
+      (await ctx.session.secrets.list({ projectId, environment: "dev", path }, { fresh: true })).find(
+        (s) => s.key === key,
+      )?.tagIds;
+
+    const configured = await secret.ops.create(ctx, at("/", { key: "TAGGED_MOVER", tagIds: [tag.id] }));
+    const news = at("/tag-move", { key: "TAGGED_MOVER", tagIds: [tag.id] });
+    const moved = await secret.ops.update(ctx, configured.id, configured.outputs, news);
+    assert.deepEqual(
+      await tagsAt("/tag-move", "TAGGED_MOVER"),
+      [tag.id],
+      "the configured tags are on the moved secret",
+    );
+    const reread = await secret.ops.read(ctx, configured.id, moved);
+    assert.deepEqual(secret.diff(reread!, news).changes, [], "the next plan is empty");
+
+    // Tags managed by others (tagIds unset) travel with the secret too.
+    const unmanaged = await secret.ops.create(ctx, at("/", { key: "OTHERS_TAGS" }));
+    await ctx.session.secrets.update(
+      { projectId, environment: "dev", path: "/" },
+      { key: "OTHERS_TAGS", value: "v", comment: "", tagIds: [tag.id] },
+    );
+    const movedUnmanaged = await secret.ops.update(
+      ctx,
+      unmanaged.id,
+      (await secret.ops.read(ctx, unmanaged.id, unmanaged.outputs))!,
+      at("/tag-move", { key: "OTHERS_TAGS" }),
+    );
+    assert.deepEqual(await tagsAt("/tag-move", "OTHERS_TAGS"), [tag.id], "tags set by others are not dropped");
+    assert.deepEqual(movedUnmanaged.tagIds, [tag.id]);
   });
 });

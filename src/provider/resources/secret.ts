@@ -434,16 +434,32 @@ async function moveSecret(
     });
   }
   if (news.createMissingFolders) await ctx.session.secrets.ensureFolders(target);
+  const old = await findSecret(ctx, id, olds);
+  const comment = news.comment ?? "";
   let created: PlainSecret;
   try {
-    created = await ctx.session.secrets.create(target, { key: news.key, value, comment: news.comment ?? "" });
+    created = await ctx.session.secrets.create(target, { key: news.key, value, comment });
   } catch (error) {
     throw asLocationFailure(error, target);
   }
-  const old = await findSecret(ctx, id, olds);
+  // The create cannot carry tags (the server drops them): the set configured, or else the one it had, follows.
+  const tagIds = sortedTags(news.tagIds ?? old?.tagIds ?? olds.tagIds) ?? [];
+  if (tagIds.length > 0) {
+    try {
+      created = await ctx.session.secrets.update(target, { key: news.key, value, comment, tagIds });
+    } catch (error) {
+      throw asTagFailure(error);
+    }
+  }
   if (old) await ctx.session.secrets.delete(locationOf(olds), old.key);
   const keptOut = fieldsKeptOutOfState(secretFields, news);
-  return writtenState(ctx, news, created, resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut);
+  const outputs = await writtenState(
+    ctx,
+    news,
+    created,
+    resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut,
+  );
+  return { ...outputs, tagIds };
 }
 
 async function updateSecret(
