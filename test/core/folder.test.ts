@@ -21,6 +21,7 @@ import { secretTag } from "../../src/provider/resources/secret-tag";
 import type { Outputs } from "../../src/provider/schema/resource";
 import { openSession } from "../../src/provider/session";
 import { type Json, startLyingProxy } from "../support/lying-proxy";
+import { startFaultProxy } from "./fault-proxy";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type Harness, startHarness, uniqueName } from "./harness";
 
 describe("folder resource", () => {
@@ -293,5 +294,50 @@ describe("folder resource", () => {
     );
     assert.deepEqual(await tagsAt("/tag-move", "OTHERS_TAGS"), [tag.id], "tags set by others are not dropped");
     assert.deepEqual(movedUnmanaged.tagIds, [tag.id]);
+  });
+
+  it("a move whose delete at the old path fails converges on the next apply, without a duplicate or a lost value", async () => {
+    const projectId = h.boot.projectId;
+    const proxy = await startFaultProxy(h.server.url);
+    const session = openSession(
+      { host: proxy.url, email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+      { env: {}, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } },
+    );
+    try {
+      const ctx = h.ctx(session);
+      const at = (path: string) =>
+        secret.validated({
+          projectId,
+          environment: "dev",
+          path,
+          key: "HALF_MOVED",
+          generate: { length: 24 },
+          comment: "kept",
+          createMissingFolders: true,
+        });
+      const created = await secret.ops.create(ctx, at("/"));
+      proxy.addRule({ method: "DELETE", path: /secrets/, fault: "503", times: 2 });
+      await assert.rejects(secret.ops.update(ctx, created.id, created.outputs, at("/half")));
+      // State is unchanged (the update failed): the next plan still moves it, and the apply must finish it.
+      const state = (await secret.ops.read(ctx, created.id, created.outputs))!;
+      assert.deepEqual(secret.diff(state, at("/half")).changes, ["path"]);
+      const finished = await secret.ops.update(ctx, created.id, state, at("/half"));
+      const list = (path: string) =>
+        session.secrets
+          .list({ projectId, environment: "dev", path }, { fresh: true })
+          .then((all) => all.filter((s) => s.key === "HALF_MOVED"));
+      const there = await list("/half");
+      assert.deepEqual(
+        there.map((s) => [s.value, s.comment, s.secretId]),
+        [[created.outputs.value, "kept", finished.secretId]],
+      );
+      assert.deepEqual(await list("/"), [], "the old copy is gone");
+      assert.equal(finished.value, created.outputs.value);
+      const reread = await secret.ops.read(ctx, created.id, finished);
+      assert.deepEqual(secret.diff(reread!, at("/half")).changes, []);
+    } finally {
+      await session.close();
+      await proxy.close();
+    }
   });
 });

@@ -438,7 +438,7 @@ async function moveSecret(
   const comment = news.comment ?? "";
   let created: PlainSecret;
   try {
-    created = await ctx.session.secrets.create(target, { key: news.key, value, comment });
+    created = await createOrResumeMove(ctx, target, { key: news.key, value, comment });
   } catch (error) {
     throw asLocationFailure(error, target);
   }
@@ -460,6 +460,27 @@ async function moveSecret(
     resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut,
   );
   return { ...outputs, tagIds };
+}
+
+/**
+ * The move's write at the new path. A secret already there with this key and exactly this value
+ * and comment is this move's own copy from an apply that failed before removing the old one
+ * (state still names the old path): it is taken, so the retry converges. Any other is a conflict.
+ */
+async function createOrResumeMove(
+  ctx: ResourceContext,
+  target: SecretLocation,
+  wanted: { key: string; value: string; comment: string },
+): Promise<PlainSecret> {
+  try {
+    return await ctx.session.secrets.create(target, wanted);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const there = (await listOrNone(ctx, target)).find((s) => s.key === wanted.key);
+    if (there?.value !== wanted.value || there.comment !== wanted.comment) throw error;
+    ctx.log.info("resuming an unfinished move", { environment: target.environment, path: target.path });
+    return there;
+  }
 }
 
 async function updateSecret(
