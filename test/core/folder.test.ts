@@ -340,4 +340,37 @@ describe("folder resource", () => {
       await proxy.close();
     }
   });
+
+  it("after a move the secret is still followed by its server id: a rename outside is drift, not a vanished secret", async () => {
+    const ctx = h.ctx(h.userSession());
+    const projectId = h.boot.projectId;
+    const at = (path: string) =>
+      secret.validated({
+        projectId,
+        environment: "dev",
+        path,
+        key: "FOLLOWED",
+        value: "v",
+        createMissingFolders: true,
+      });
+    const created = await secret.ops.create(ctx, at("/"));
+    const moved = await secret.ops.update(ctx, created.id, created.outputs, at("/followed"));
+    assert.notEqual(moved.secretId, created.id, "the move wrote a new secret");
+    await ctx.session.secrets.update(
+      { projectId, environment: "dev", path: "/followed" },
+      { key: "FOLLOWED", newKey: "RENAMED_OUTSIDE", value: "v", comment: "" },
+    );
+    // Both faces keep the id the resource was created with; state's secretId is the current one.
+    const read = await secret.ops.read(ctx, created.id, moved);
+    assert.equal(read?.key, "RENAMED_OUTSIDE", "the rename shows as drift");
+    assert.deepEqual(secret.diff(read!, at("/followed")).changes, ["key"]);
+    const renamedBack = await secret.ops.update(ctx, created.id, read!, at("/followed"));
+    assert.equal(renamedBack.secretId, moved.secretId, "renamed back in place");
+    await secret.ops.delete(ctx, created.id, renamedBack);
+    const left = await ctx.session.secrets.list({ projectId, environment: "dev", path: "/followed" }, { fresh: true });
+    assert.deepEqual(
+      left.map((s) => s.key),
+      [],
+    );
+  });
 });

@@ -339,7 +339,10 @@ async function tagCreated(
   }
 }
 
-/** Finds the secret by server ID first (so a rename outside is seen as drift), then by key. */
+/**
+ * Finds the secret by server ID first (so a rename outside is seen as drift), then by key. The ID
+ * is state's `secretId`: a move writes a new secret while the faces keep the resource's first id.
+ */
 async function findSecret(ctx: ResourceContext, id: string, state: SecretOutputs): Promise<PlainSecret | undefined> {
   let secrets: PlainSecret[];
   try {
@@ -348,7 +351,8 @@ async function findSecret(ctx: ResourceContext, id: string, state: SecretOutputs
     if (error instanceof NotFoundError) return undefined;
     throw error;
   }
-  return secrets.find((s) => s.secretId === id) ?? secrets.find((s) => s.key === state.key);
+  const secretId = state.secretId ?? id;
+  return secrets.find((s) => s.secretId === secretId) ?? secrets.find((s) => s.key === state.key);
 }
 
 /**
