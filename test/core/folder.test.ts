@@ -373,4 +373,31 @@ describe("folder resource", () => {
       [],
     );
   });
+
+  it("a move onto a path where another secret holds the key fails naming path and the remedy, without the key, leaving both", async () => {
+    const ctx = h.ctx(h.userSession());
+    const projectId = h.boot.projectId;
+    const at = (path: string, value: string) =>
+      secret.validated({ projectId, environment: "dev", path, key: "CLASHING", value, createMissingFolders: true });
+    const theirs = await secret.ops.create(ctx, at("/clash", "theirs"));
+    const mine = await secret.ops.create(ctx, at("/", "mine"));
+    await assert.rejects(secret.ops.update(ctx, mine.id, mine.outputs, at("/clash", "mine")), (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.deepEqual(
+        error.failures.map((f) => f.path),
+        ["path"],
+      );
+      assert.match(error.message, /already holds a secret with this key/);
+      assert.equal(error.message.includes("CLASHING"), false, "the key is a secret name");
+      return true;
+    });
+    const values = async (path: string) =>
+      (await ctx.session.secrets.list({ projectId, environment: "dev", path }, { fresh: true }))
+        .filter((s) => s.key === "CLASHING")
+        .map((s) => s.value);
+    assert.deepEqual(await values("/clash"), ["theirs"]);
+    assert.deepEqual(await values("/"), ["mine"]);
+    await secret.ops.delete(ctx, mine.id, mine.outputs);
+    await secret.ops.delete(ctx, theirs.id, theirs.outputs);
+  });
 });

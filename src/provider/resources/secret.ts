@@ -481,7 +481,15 @@ async function createOrResumeMove(
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     const there = (await listOrNone(ctx, target)).find((s) => s.key === wanted.key);
-    if (there?.value !== wanted.value || there.comment !== wanted.comment) throw error;
+    if (there?.value !== wanted.value || there.comment !== wanted.comment) {
+      throw new ValidationError("secret", [
+        {
+          path: "path",
+          reason:
+            "the new path already holds a secret with this key; remove it there (or import it as this resource) first, or keep the old path",
+        },
+      ]);
+    }
     ctx.log.info("resuming an unfinished move", { environment: target.environment, path: target.path });
     return there;
   }
