@@ -186,8 +186,9 @@ function secretComputedChanges(olds: Outputs, news: Inputs, diff: DiffResult): s
   if (diff.changes.length === 0 || diff.replaces.length > 0) return [];
   // Every update writes the value (it is part of the encrypted record), so both fingerprints may change.
   const changed = ["version", "valueFingerprint", "sentValueFingerprint"];
-  // A move that is not a folder rename writes a new secret at the new path.
-  if (diff.changes.includes("path")) changed.push("secretId");
+  // A move that is not a folder rename writes a new secret at the new path, with the tags it holds
+  // then (unset `tagIds` carries the server's set, which may have changed since the last refresh).
+  if (diff.changes.includes("path")) changed.push("secretId", "tagIds");
   if (needsNewGeneratedValue(olds, news)) changed.push("value");
   return changed;
 }
