@@ -2037,9 +2037,9 @@ export interface SecretImportConfig extends cdk.TerraformMetaArguments {
    */
   readonly environment: string;
   /**
-   * Importing folder, `/` for the root. The folder must exist.
+   * Importing folder, `/` for the root; may reference a folder's `full_path`. The folder must exist. Changes in place: after a rename of its folder the import is found at the new path (it moved along); otherwise it is created there and removed from the old path.
    *
-   * Terraform `path` (optional; default "/"; changing it replaces the resource).
+   * Terraform `path` (optional; default "/").
    */
   readonly path?: string;
   /**
@@ -2142,7 +2142,7 @@ export class SecretImport extends cdk.TerraformResource {
 
   private _path?: string;
   /**
-   * Reference to `path`: Importing folder, `/` for the root. The folder must exist.
+   * Reference to `path`: Importing folder, `/` for the root; may reference a folder's `full_path`. The folder must exist. Changes in place: after a rename of its folder the import is found at the new path (it moved along); otherwise it is created there and removed from the old path.
    */
   public get path(): string {
     return this.getStringAttribute("path");

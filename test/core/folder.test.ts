@@ -17,10 +17,12 @@ import {
 } from "../../src/provider/errors";
 import { folder } from "../../src/provider/resources/folder";
 import { secret } from "../../src/provider/resources/secret";
+import { secretTag } from "../../src/provider/resources/secret-tag";
 import type { Outputs } from "../../src/provider/schema/resource";
 import { openSession } from "../../src/provider/session";
 import { type Json, startLyingProxy } from "../support/lying-proxy";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type Harness, startHarness } from "./harness";
+import { startFaultProxy } from "./fault-proxy";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type Harness, startHarness, uniqueName } from "./harness";
 
 describe("folder resource", () => {
   let h: Harness;
@@ -253,5 +255,149 @@ describe("folder resource", () => {
     );
     const reread = await secret.ops.read(ctx, created.id, moved);
     assert.equal(reread?.secretId, moved.secretId);
+  });
+
+  it("a moved secret keeps its tags: the configured set, and when tagIds is unset the ones it had", async () => {
+    const ctx = h.ctx(h.userSession());
+    const projectId = h.boot.projectId;
+    const slug = uniqueName("mv").toLowerCase().replace(/_/g, "-");
+    const tag = await secretTag.ops.create(ctx, secretTag.validated({ projectId, name: slug, slug }));
+    const at = (path: string, extra: Record<string, unknown>) =>
+      secret.validated({ projectId, environment: "dev", path, value: "v", createMissingFolders: true, ...extra });
+    const tagsAt = async (path: string, key: string) =>
+      (await ctx.session.secrets.list({ projectId, environment: "dev", path }, { fresh: true })).find(
+        (s) => s.key === key,
+      )?.tagIds;
+
+    const configured = await secret.ops.create(ctx, at("/", { key: "TAGGED_MOVER", tagIds: [tag.id] }));
+    const news = at("/tag-move", { key: "TAGGED_MOVER", tagIds: [tag.id] });
+    const moved = await secret.ops.update(ctx, configured.id, configured.outputs, news);
+    assert.deepEqual(
+      await tagsAt("/tag-move", "TAGGED_MOVER"),
+      [tag.id],
+      "the configured tags are on the moved secret",
+    );
+    const reread = await secret.ops.read(ctx, configured.id, moved);
+    assert.deepEqual(secret.diff(reread!, news).changes, [], "the next plan is empty");
+
+    // Tags managed by others (tagIds unset) travel with the secret too.
+    const unmanaged = await secret.ops.create(ctx, at("/", { key: "OTHERS_TAGS" }));
+    await ctx.session.secrets.update(
+      { projectId, environment: "dev", path: "/" },
+      { key: "OTHERS_TAGS", value: "v", comment: "", tagIds: [tag.id] },
+    );
+    const movedUnmanaged = await secret.ops.update(
+      ctx,
+      unmanaged.id,
+      (await secret.ops.read(ctx, unmanaged.id, unmanaged.outputs))!,
+      at("/tag-move", { key: "OTHERS_TAGS" }),
+    );
+    assert.deepEqual(await tagsAt("/tag-move", "OTHERS_TAGS"), [tag.id], "tags set by others are not dropped");
+    assert.deepEqual(movedUnmanaged.tagIds, [tag.id]);
+  });
+
+  it("a move whose delete at the old path fails converges on the next apply, without a duplicate or a lost value", async () => {
+    const projectId = h.boot.projectId;
+    const proxy = await startFaultProxy(h.server.url);
+    const session = openSession(
+      { host: proxy.url, email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+      { env: {}, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } },
+    );
+    try {
+      const ctx = h.ctx(session);
+      const at = (path: string) =>
+        secret.validated({
+          projectId,
+          environment: "dev",
+          path,
+          key: "HALF_MOVED",
+          generate: { length: 24 },
+          comment: "kept",
+          createMissingFolders: true,
+        });
+      const created = await secret.ops.create(ctx, at("/"));
+      proxy.addRule({ method: "DELETE", path: /secrets/, fault: "503", times: 2 });
+      await assert.rejects(secret.ops.update(ctx, created.id, created.outputs, at("/half")));
+      // State is unchanged (the update failed): the next plan still moves it, and the apply must finish it.
+      const state = (await secret.ops.read(ctx, created.id, created.outputs))!;
+      assert.deepEqual(secret.diff(state, at("/half")).changes, ["path"]);
+      const finished = await secret.ops.update(ctx, created.id, state, at("/half"));
+      const list = (path: string) =>
+        session.secrets
+          .list({ projectId, environment: "dev", path }, { fresh: true })
+          .then((all) => all.filter((s) => s.key === "HALF_MOVED"));
+      const there = await list("/half");
+      assert.deepEqual(
+        there.map((s) => [s.value, s.comment, s.secretId]),
+        [[created.outputs.value, "kept", finished.secretId]],
+      );
+      assert.deepEqual(await list("/"), [], "the old copy is gone");
+      assert.equal(finished.value, created.outputs.value);
+      const reread = await secret.ops.read(ctx, created.id, finished);
+      assert.deepEqual(secret.diff(reread!, at("/half")).changes, []);
+    } finally {
+      await session.close();
+      await proxy.close();
+    }
+  });
+
+  it("after a move the secret is still followed by its server id: a rename outside is drift, not a vanished secret", async () => {
+    const ctx = h.ctx(h.userSession());
+    const projectId = h.boot.projectId;
+    const at = (path: string) =>
+      secret.validated({
+        projectId,
+        environment: "dev",
+        path,
+        key: "FOLLOWED",
+        value: "v",
+        createMissingFolders: true,
+      });
+    const created = await secret.ops.create(ctx, at("/"));
+    const moved = await secret.ops.update(ctx, created.id, created.outputs, at("/followed"));
+    assert.notEqual(moved.secretId, created.id, "the move wrote a new secret");
+    await ctx.session.secrets.update(
+      { projectId, environment: "dev", path: "/followed" },
+      { key: "FOLLOWED", newKey: "RENAMED_OUTSIDE", value: "v", comment: "" },
+    );
+    // Both faces keep the id the resource was created with; state's secretId is the current one.
+    const read = await secret.ops.read(ctx, created.id, moved);
+    assert.equal(read?.key, "RENAMED_OUTSIDE", "the rename shows as drift");
+    assert.deepEqual(secret.diff(read!, at("/followed")).changes, ["key"]);
+    const renamedBack = await secret.ops.update(ctx, created.id, read!, at("/followed"));
+    assert.equal(renamedBack.secretId, moved.secretId, "renamed back in place");
+    await secret.ops.delete(ctx, created.id, renamedBack);
+    const left = await ctx.session.secrets.list({ projectId, environment: "dev", path: "/followed" }, { fresh: true });
+    assert.deepEqual(
+      left.map((s) => s.key),
+      [],
+    );
+  });
+
+  it("a move onto a path where another secret holds the key fails naming path and the remedy, without the key, leaving both", async () => {
+    const ctx = h.ctx(h.userSession());
+    const projectId = h.boot.projectId;
+    const at = (path: string, value: string) =>
+      secret.validated({ projectId, environment: "dev", path, key: "CLASHING", value, createMissingFolders: true });
+    const theirs = await secret.ops.create(ctx, at("/clash", "theirs"));
+    const mine = await secret.ops.create(ctx, at("/", "mine"));
+    await assert.rejects(secret.ops.update(ctx, mine.id, mine.outputs, at("/clash", "mine")), (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.deepEqual(
+        error.failures.map((f) => f.path),
+        ["path"],
+      );
+      assert.match(error.message, /already holds a secret with this key/);
+      assert.equal(error.message.includes("CLASHING"), false, "the key is a secret name");
+      return true;
+    });
+    const values = async (path: string) =>
+      (await ctx.session.secrets.list({ projectId, environment: "dev", path }, { fresh: true }))
+        .filter((s) => s.key === "CLASHING")
+        .map((s) => s.value);
+    assert.deepEqual(await values("/clash"), ["theirs"]);
+    assert.deepEqual(await values("/"), ["mine"]);
+    await secret.ops.delete(ctx, mine.id, mine.outputs);
+    await secret.ops.delete(ctx, theirs.id, theirs.outputs);
   });
 });

@@ -172,6 +172,46 @@ describe("secretImport resource and the secrets lookup with include_imports", ()
     assert.deepEqual((await ctx.session.api.secretImports.list(scope)).secretImports, []);
   });
 
+  it("a path change moves in place: after a folder rename it is found there; to another folder it is recreated there, once", async () => {
+    const ctx = h.ctx(h.userSession());
+    const projectId = h.boot.projectId;
+    const { folder } = resources;
+    const made = await folder.ops.create(ctx, folder.validated({ projectId, environment: "dev", name: "importer-a" }));
+    await folder.ops.create(ctx, folder.validated({ projectId, environment: "dev", name: "importer-c" }));
+    const at = (path: string) =>
+      secretImport.validated({ projectId, environment: "dev", path, importEnvironment: "prod", importPath: "/" });
+    const created = await secretImport.ops.create(ctx, at("/importer-a"));
+    const renamed = folder.validated({ projectId, environment: "dev", name: "importer-b" });
+    await folder.ops.update(ctx, made.id, made.outputs, renamed);
+    const listAt = async (path: string) =>
+      (await ctx.session.api.secretImports.list({ workspaceId: projectId, environment: "dev", path })).secretImports;
+
+    const diff = secretImport.diff(created.outputs, at("/importer-b"));
+    assert.deepEqual([diff.changes, diff.replaces], [["path"], []], "a new path is an in-place change");
+    const followed = await secretImport.ops.update(ctx, created.id, created.outputs, at("/importer-b"));
+    assert.equal(followed.secretImportId, created.id, "the import moved along with its folder");
+    assert.deepEqual(
+      (await listAt("/importer-b")).map((i) => i.id),
+      [created.id],
+    );
+    assert.deepEqual(
+      secretImport.diff((await secretImport.ops.read(ctx, created.id, followed))!, at("/importer-b")).changes,
+      [],
+    );
+
+    const moved = await secretImport.ops.update(ctx, created.id, followed, at("/importer-c"));
+    assert.deepEqual(await listAt("/importer-b"), [], "removed from the old folder");
+    assert.deepEqual(
+      (await listAt("/importer-c")).map((i) => [i.id, i.importEnv.slug, i.importPath]),
+      [[moved.secretImportId, "prod", "/"]],
+    );
+    // The faces keep the first id: read and delete follow state's secretImportId.
+    const reread = await secretImport.ops.read(ctx, created.id, moved);
+    assert.deepEqual(secretImport.diff(reread!, at("/importer-c")).changes, []);
+    await secretImport.ops.delete(ctx, created.id, reread!);
+    assert.deepEqual(await listAt("/importer-c"), []);
+  });
+
   it("create with a position moves the new import there (the server appends it first)", async () => {
     const ctx = h.ctx(h.userSession());
     const projectId = h.boot.projectId;

@@ -120,3 +120,47 @@ test("pulumi host: a SecretTag and concurrently created Secrets with tagIds; no 
   assert.deepEqual((await admin.api.tags.list(projectId)).workspaceTags, []);
   assert.deepEqual(await admin.secrets.list({ projectId, environment: "dev", path: "/" }, { fresh: true }), []);
 });
+
+test("pulumi host: tagged Secrets moved to a new path at once keep their tags and values, in shared batches; no diff after", async (t) => {
+  const tagUrn = urnOf("SecretTag", "db");
+  const tagChecked = await host.check(tagUrn, {}, registered.get("db")!.inputs);
+  const tag = await host.create(tagUrn, tagChecked.inputs);
+  const created = await Promise.all(
+    Array.from({ length: SECRETS }, async (_, i) => {
+      const urn = urnOf("Secret", `s${i}`);
+      const checked = (await host.check(urn, {}, { ...registered.get(`s${i}`)!.inputs, tagIds: [tag.id] })).inputs;
+      return { urn, checked, ...(await host.create(urn, checked)) };
+    }),
+  );
+  const mark = log.mark();
+  const moved = await Promise.all(
+    created.map(async (c) => {
+      const news = (await host.check(c.urn, c.checked, { ...c.checked, path: "/moved", createMissingFolders: true }))
+        .inputs;
+      const diff = await host.diff(c.urn, c.id, c.properties, news);
+      assert.deepEqual([diff.changes, diff.replaces], [DIFF.SOME, []], "a move is an in-place update");
+      return { ...c, news, ...(await host.update(c.urn, c.id, c.properties, news)) };
+    }),
+  );
+  const writes = log.since(mark).filter((r) => r.route.startsWith("/api/v3/secrets") && r.method !== "GET");
+  t.diagnostic(`${SECRETS} tagged secrets moved at once: ${log.summary(mark)}`);
+  for (const method of ["POST", "PATCH", "DELETE"]) {
+    const count = writes.filter((r) => r.method === method).length;
+    assert.ok(count >= 1 && count < SECRETS, `${method}s shared batches: ${log.summary(mark)}`);
+  }
+  const at = (path: string) => admin.secrets.list({ projectId, environment: "dev", path }, { fresh: true });
+  assert.deepEqual(
+    (await at("/moved"))
+      .map((s) => [s.key, s.value, s.tagIds])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    Array.from({ length: SECRETS }, (_, i) => [`T_${i}`, `v${i}`, [tag.id]]),
+  );
+  assert.deepEqual(await at("/"), [], "nothing left at the old path");
+  for (const m of moved) {
+    const read = await host.read(m.urn, m.id, m.properties, m.news);
+    assert.equal((await host.diff(m.urn, m.id, read.properties, m.news)).changes, DIFF.NONE);
+  }
+  await Promise.all(moved.map((m) => host.delete(m.urn, m.id, m.properties)));
+  await host.delete(tagUrn, tag.id, tag.properties);
+  assert.deepEqual(await at("/moved"), []);
+});

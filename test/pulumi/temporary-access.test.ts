@@ -80,3 +80,19 @@ test("pulumi host: create, no diff inside the window, a change (not an error) on
   assert.ok(Date.parse(String(updated.properties.temporaryAccessEndTime)) > end, "a new window");
   await host.delete(URN, created.id, updated.properties);
 });
+
+test("pulumi host: a permanent membership's state as 0.1.0 wrote it (no temporary fields) diffs empty, before and after refresh", async () => {
+  const { isTemporary: _t, temporaryRange: _r, baseRole: _b, ...permanent } = registration.inputs;
+  const checked = await host.check(URN, {}, permanent);
+  assert.deepEqual(checked.failures, []);
+  const created = await host.create(URN, checked.inputs);
+  const newFields = ["isTemporary", "temporaryRange", "temporaryAccessStartTime", "temporaryAccessEndTime", "baseRole"];
+  const old = Object.fromEntries(Object.entries(created.properties).filter(([k]) => !newFields.includes(k)));
+  assert.ok("membershipId" in old && "role" in old, "the 0.1.0 shape keeps what 0.1.0 wrote");
+  assert.equal((await host.diff(URN, created.id, old, checked.inputs)).changes, DIFF.NONE);
+  const refreshed = await host.read(URN, created.id, old, checked.inputs);
+  assert.equal((await host.diff(URN, created.id, refreshed.properties, checked.inputs)).changes, DIFF.NONE);
+  const explicit = (await host.check(URN, {}, { ...permanent, isTemporary: false })).inputs;
+  assert.equal((await host.diff(URN, created.id, old, explicit)).changes, DIFF.NONE);
+  await host.delete(URN, created.id, refreshed.properties);
+});

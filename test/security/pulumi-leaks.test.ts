@@ -113,3 +113,115 @@ test("pulumi host: lifecycle and failures leak nothing to stderr, errors or non-
   }
   assert.ok(JSON.stringify(returned).includes(canaries.updated!), "the value is an output (marked secret)");
 });
+
+test("pulumi host: Folder, SecretTag, a tagged Secret moved into the folder, SecretImport, ProjectRole and the failures around them leak nothing", async () => {
+  const moved = canary("moved");
+  const all = { ...canaries, moved };
+  const stderrFrom = host.stderr().length;
+  const returned: [string, Record<string, unknown>][] = [];
+  const failures: string[] = [];
+  const make = async (type: string, name: string, inputs: Record<string, unknown>) => {
+    const urn = urnOf(type, name);
+    const checked = await host.check(
+      urn,
+      {},
+      { ...inputs, __provider: providerText(type.replace(/^./, (c) => c.toLowerCase())) },
+    );
+    assert.deepEqual(checked.failures, [], `${type} check`);
+    const created = await host.create(urn, checked.inputs);
+    returned.push([type, created.properties]);
+    return { urn, inputs: checked.inputs, ...created };
+  };
+  const folder = await make("Folder", "app", { projectId, environment: "dev", name: "app" });
+  const tag = await make("SecretTag", "t", { projectId, name: "Leak", slug: "leak" });
+  const key = `PU_SEC_MOVED_${process.pid}`;
+  const inRoot = await make("Secret", "m", {
+    projectId,
+    environment: "dev",
+    key,
+    value: moved,
+    comment: canaries.comment,
+    tagIds: [tag.id],
+  });
+  const intoFolder = (await host.check(inRoot.urn, inRoot.inputs, { ...inRoot.inputs, path: "/app" })).inputs;
+  const movedSecret = await host.update(inRoot.urn, inRoot.id, inRoot.properties, intoFolder);
+  returned.push(["Secret", movedSecret.properties]);
+  returned.push(["Secret", (await host.read(inRoot.urn, inRoot.id, movedSecret.properties)).properties]);
+  const imported = await make("SecretImport", "i", {
+    projectId,
+    environment: "prod",
+    importEnvironment: "dev",
+    importPath: "/app",
+  });
+  const role = await make("ProjectRole", "r", {
+    projectId,
+    slug: "leak-reader",
+    name: "Leak reader",
+    permissions: [{ action: "read", subject: "secrets", environment: "dev", secretPath: "/app/**" }],
+  });
+
+  const attempts: [string, () => Promise<unknown>][] = [
+    ["non-empty folder delete", () => host.delete(folder.urn, folder.id, folder.properties)],
+    [
+      "unknown tag id",
+      async () => {
+        const urn = urnOf("Secret", "bad-tag");
+        const checked = await host.check(
+          urn,
+          {},
+          {
+            ...inRoot.inputs,
+            key: `${key}_BAD`,
+            value: canaries.rejected,
+            tagIds: ["00000000-0000-4000-8000-000000000000"],
+          },
+        );
+        return host.create(urn, checked.inputs);
+      },
+    ],
+    [
+      "move to a missing folder",
+      async () => {
+        const nowhere = (
+          await host.check(inRoot.urn, intoFolder, { ...intoFolder, path: "/nowhere", value: canaries.rejected })
+        ).inputs;
+        return host.update(inRoot.urn, inRoot.id, movedSecret.properties, nowhere);
+      },
+    ],
+  ];
+  for (const [label, attempt] of attempts) {
+    try {
+      await attempt();
+      failures.push(`${label}: no error`);
+    } catch (error) {
+      // A partial create hands the engine the state it saves: checked as state, with the class's secret marks.
+      const partial = error as { initFailed?: { properties: Record<string, unknown> } };
+      if (partial.initFailed) {
+        returned.push(["Secret", partial.initFailed.properties]);
+        delete partial.initFailed;
+      }
+      failures.push(`${label}: ${errorText(error)}`);
+    }
+  }
+  await host.delete(role.urn, role.id, role.properties);
+  await host.delete(imported.urn, imported.id, imported.properties);
+  await host.delete(inRoot.urn, inRoot.id, movedSecret.properties);
+  await host.delete(tag.urn, tag.id, tag.properties);
+  await host.delete(folder.urn, folder.id, folder.properties);
+
+  const failureText = failures.join("\n");
+  assert.ok(!/: no error$/m.test(failureText), failureText);
+  assert.deepEqual(foundIn(failureText, all), [], `errors leak:\n${failureText}`);
+  assert.equal(failureText.includes(key), false, `a secret name reached an error:\n${failureText}`);
+  const stderr = host.stderr().slice(stderrFrom);
+  assert.ok(stderr.length > 0, "the host printed the failed calls' errors");
+  assert.deepEqual(foundIn(stderr, all), [], `host stderr leaks:\n${stderr}`);
+  assert.equal(stderr.includes(key), false, "a secret name reached the host's stderr");
+  for (const [type, properties] of returned) {
+    const secretOutputs = pulumiFieldPlan(
+      resources[type.replace(/^./, (c) => c.toLowerCase()) as keyof typeof resources].fields,
+    ).secretOutputs;
+    assert.deepEqual(leakedCanaries(wouldBeState(properties, secretOutputs), Object.values(all)), [], type);
+  }
+  assert.ok(JSON.stringify(returned).includes(moved), "the moved value is an output (marked secret)");
+});

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { bootstrap } from "../../src/provider/bootstrap";
+import { bootstrap, inviteMember } from "../../src/provider/bootstrap";
 import { type RunningServer, startServer } from "../../src/server";
 import { dv, type PluginConnection, startPlugin } from "../terraform/harness";
 import { type Diag, type Obj, TerraformDriver } from "../terraform/terraform-driver";
@@ -24,6 +24,9 @@ const canaries: Record<string, string> = {
   updated: canary("updated"),
   writeOnly: canary("write-only"),
   rejected: canary("rejected"),
+  imported: canary("imported"),
+  moved: canary("moved"),
+  movedComment: canary("moved-comment"),
 };
 /** Plaintexts that may live in state, but only under a sensitive attribute. */
 const SENSITIVE_ATTRIBUTES = ["value", "comment", "token"];
@@ -144,4 +147,116 @@ test("terraform: lifecycle and failures with canaries; stderr, diagnostics and s
   for (const attribute of tf.dataAttributes("infisicale2ee_secrets")) {
     if (/value|secrets/.test(attribute.name)) assert.equal(attribute.sensitive, true, `data ${attribute.name}`);
   }
+});
+
+test("terraform: folders, tags, a moved tagged secret, imports and the include_imports lookup, roles and temporary access leave stderr, diagnostics and non-sensitive state clean", async () => {
+  const member = { email: "tf-security-member@example.com", password: "member horse battery staple" };
+  await inviteMember({ host: server.url, adminEmail: EMAIL, adminPassword: canaries.password!, ...member });
+  const from = states.length;
+  const fromDiagnostics = diagnostics.length;
+  const fromStderr = plugin.stderr().length;
+  const scope = { project_id: projectId, environment: "prod" };
+  const folder = keep((await tf.converge("infisicale2ee_folder", null, { ...scope, name: "shared" })).state)!;
+  const tag = keep(
+    (await tf.converge("infisicale2ee_secret_tag", null, { project_id: projectId, name: "Sec", slug: "sec-leaks" }))
+      .state,
+  )!;
+  const key = `TF_SEC_IMPORTED_${process.pid}`;
+  const shared = {
+    ...scope,
+    path: folder.full_path,
+    key,
+    value: canaries.imported,
+    comment: canaries.comment,
+    tag_ids: [tag.id],
+  };
+  const inFolder = keep((await tf.converge(SECRET, null, shared)).state)!;
+  // A move to the root, tags kept, with a fresh value and comment.
+  const movedConfig = { ...shared, path: "/", value: canaries.moved, comment: canaries.movedComment };
+  const moved = keep((await tf.converge(SECRET, inFolder, movedConfig)).state)!;
+  await tf.assertNoChanges(SECRET, (await tf.read(SECRET, moved))!, movedConfig);
+  const secretImport = keep(
+    (
+      await tf.converge("infisicale2ee_secret_import", null, {
+        project_id: projectId,
+        environment: "dev",
+        import_environment: "prod",
+        import_path: "/",
+      })
+    ).state,
+  )!;
+  const lookup = await tf.readData("infisicale2ee_secrets", {
+    project_id: projectId,
+    environment: "dev",
+    include_imports: true,
+  });
+  diagnostics.push(...lookup.diagnostics);
+  assert.equal(
+    (lookup.state?.values as Record<string, string> | undefined)?.[key],
+    canaries.moved,
+    "the import resolves",
+  );
+  const role = keep(
+    (
+      await tf.converge("infisicale2ee_project_role", null, {
+        project_id: projectId,
+        slug: "leak-reader",
+        name: "Leak reader",
+        description: "reads dev",
+        permissions: [{ action: "read", subject: "secrets", environment: "dev", secret_path: "/**" }],
+      })
+    ).state,
+  )!;
+  const membership = keep(
+    (
+      await tf.converge("infisicale2ee_project_membership", null, {
+        project_id: projectId,
+        email: member.email,
+        role: "leak-reader",
+        is_temporary: true,
+        temporary_range: "1h",
+        base_role: "viewer",
+      })
+    ).state,
+  )!;
+  // A refused destroy of a non-empty folder (a secret sits in it again) and a bad tag id.
+  const back = keep((await tf.converge(SECRET, moved, { ...movedConfig, path: folder.full_path })).state)!;
+  const refused = await tf.apply("infisicale2ee_folder", folder, null, null);
+  assert.ok(refused.diagnostics.length > 0, "the non-empty folder was not deleted");
+  diagnostics.push(...refused.diagnostics);
+  const badTag = tf.config(SECRET, {
+    ...movedConfig,
+    key: `${key}_BAD`,
+    tag_ids: ["00000000-0000-4000-8000-000000000000"],
+  });
+  const badPlan = await tf.plan(SECRET, null, badTag);
+  const badApply = await tf.apply(SECRET, null, badPlan.planned, badTag);
+  assert.ok(badApply.diagnostics.length > 0, "the unknown tag was refused");
+  diagnostics.push(...badApply.diagnostics);
+  keep(badApply.state);
+
+  for (const [type, state] of [
+    ["infisicale2ee_project_membership", membership],
+    ["infisicale2ee_project_role", role],
+    ["infisicale2ee_secret_import", secretImport],
+    [SECRET, back],
+    ...(badApply.state ? [[SECRET, badApply.state] as const] : []),
+    ["infisicale2ee_secret_tag", tag],
+  ] as const)
+    await tf.destroy(type, state);
+  await tf.destroy("infisicale2ee_folder", folder);
+
+  const stderr = plugin.stderr().slice(fromStderr);
+  assert.match(stderr, /operation failed/, "the failures were logged");
+  assert.deepEqual(foundIn(stderr, canaries), [], `provider stderr leaks:\n${stderr}`);
+  assert.equal(stderr.includes(key), false, "a secret name reached the provider's stderr");
+  const diagnosticText = JSON.stringify(diagnostics.slice(fromDiagnostics));
+  assert.deepEqual(foundIn(diagnosticText, canaries), [], `diagnostics leak: ${diagnosticText}`);
+  assert.equal(diagnosticText.includes(key), false, `a secret name reached a diagnostic: ${diagnosticText}`);
+  const outsideSensitive = JSON.stringify(
+    states
+      .slice(from)
+      .map((s) => Object.fromEntries(Object.entries(s).filter(([k]) => !SENSITIVE_ATTRIBUTES.includes(k)))),
+  );
+  assert.deepEqual(foundIn(outsideSensitive, canaries), [], "a plaintext sits in a non-sensitive attribute");
 });

@@ -6,7 +6,7 @@
  * server-side effects are checked through the core API client, not through Terraform's word.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -117,12 +117,15 @@ describe("folders, tags and secret imports together with real terraform (#17)", 
   const terraform = (args: string[]) => runTerraform(join(work, "config"), env, args);
 
   let lastApply = "";
+  /** What terraform printed for every apply and plan: scanned for plaintexts at the end. */
+  const printed: string[] = [];
   async function applyStage(stage: Stage): Promise<Record<string, { value: unknown }>> {
     writeFileSync(join(work, "config", "main.tf"), config(stage));
     const apply = await terraform(["apply", "-auto-approve", ...vars]);
     assert.equal(apply.code, 0, apply.output);
     lastApply = apply.output;
     const plan = await terraform(["plan", "-detailed-exitcode", ...vars]);
+    printed.push(apply.output, plan.output);
     assert.equal(plan.code, 0, `second plan not empty:\n${plan.output}`);
     const out = await terraform(["output", "-json"]);
     assert.equal(out.code, 0, out.output);
@@ -149,7 +152,8 @@ describe("folders, tags and secret imports together with real terraform (#17)", 
     session = openSession({ host: server.url, ...ADMIN }, { env: {} });
     work = mkdtempSync(join(tmpdir(), "infisical-e2ee-tf-organize-"));
     mkdirSync(join(work, "config"));
-    env = terraformHomeWithProvider(work);
+    // The provider's own log at its most verbose, as a user debugging a run would collect it.
+    env = { ...terraformHomeWithProvider(work), TF_LOG_PROVIDER: "trace", TF_LOG_PATH: join(work, "provider.log") };
     const values = { host: server.url, email: ADMIN.email, password: ADMIN.password, project_id: projectId };
     vars = Object.entries(values).flatMap(([k, v]) => ["-var", `${k}=${v}`]);
     writeFileSync(join(work, "config", "main.tf"), config({ folderName: "db", tag: "ops" }));
@@ -196,6 +200,35 @@ describe("folders, tags and secret imports together with real terraform (#17)", 
       path: "/app/database",
     });
     assert.equal(imports.secretImports.length, 1, "one import, at the renamed folder");
+  });
+
+  test("no secret value in terraform's plan or apply output, the provider's log, or state outside sensitive attributes", () => {
+    const plaintexts = ["dev-db-password", "from-prod-shared"];
+    const log = readFileSync(join(work, "provider.log"), "utf8");
+    assert.match(log, /infisicale2ee/, "the provider log was written");
+    for (const [what, text] of [
+      ["terraform output", printed.join("\n")],
+      ["provider log", log],
+    ] as const)
+      for (const plaintext of plaintexts) assert.equal(text.includes(plaintext), false, `${what} holds ${plaintext}`);
+    const statePath = join(work, "config", "terraform.tfstate");
+    assert.ok(existsSync(statePath));
+    const state = JSON.parse(readFileSync(statePath, "utf8")) as {
+      resources: { type: string; instances: { attributes: Record<string, unknown> }[] }[];
+    };
+    // Where a plaintext may live, by the user's choice: a secret's sensitive value, the lookup's results.
+    const allowed: Record<string, string[]> = {
+      infisicale2ee_secret: ["value"],
+      infisicale2ee_secrets: ["secrets", "values"],
+    };
+    const outside = JSON.stringify(
+      state.resources.flatMap((r) =>
+        r.instances.map((i) =>
+          Object.fromEntries(Object.entries(i.attributes).filter(([k]) => !(allowed[r.type] ?? []).includes(k))),
+        ),
+      ),
+    );
+    for (const plaintext of plaintexts) assert.equal(outside.includes(plaintext), false, `state holds ${plaintext}`);
   });
 
   test("destroy leaves no folder, tag, import or secret behind", async () => {

@@ -505,6 +505,30 @@ describe("terraform provider: real resources against the embedded server", () =>
     await tf.destroy(SECRET, state);
   });
 
+  test("secret: a move with tag_ids unset, tags set outside since the last refresh: the apply matches its plan and the tags travel", async () => {
+    const key = unique("MOVED_");
+    const base = { project_id: projectId, environment: "dev", key, value: "v", create_missing_folders: true };
+    const state = await tf.create(SECRET, base);
+    assert.deepEqual(state.tag_ids, []);
+    const slug = unique("outside").toLowerCase().replace(/_/g, "-");
+    const { workspaceTag } = await session.api.tags.create(projectId, { name: slug, slug, color: "" });
+    await session.secrets.update(
+      { projectId, environment: "dev", path: "/" },
+      { key, value: "v", comment: "", tagIds: [workspaceTag.id] },
+    );
+    // Planned over the state as it was (terraform apply -refresh=false); the driver checks apply against plan.
+    const to = `/${unique("moved")}`;
+    const moved = await tf.converge(SECRET, state, { ...base, path: to });
+    assert.deepEqual(moved.state.tag_ids, [workspaceTag.id]);
+    const there = await session.secrets.list({ projectId, environment: "dev", path: to }, { fresh: true });
+    assert.deepEqual(
+      there.map((s) => [s.key, s.tagIds]),
+      [[key, [workspaceTag.id]]],
+    );
+    await tf.destroy(SECRET, moved.state);
+    await session.api.tags.delete(projectId, workspaceTag.id);
+  });
+
   test("secret: generate + rotation_trigger generates on apply and rotates when the trigger changes", async () => {
     const key = unique("SESSION_KEY_");
     const values = {

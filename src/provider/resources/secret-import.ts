@@ -23,9 +23,8 @@ export const secretImportFields = {
   }),
   path: str({
     default: "/",
-    replaceOnChange: true,
     validate: validateSecretPath,
-    doc: "Importing folder, `/` for the root. The folder must exist.",
+    doc: "Importing folder, `/` for the root; may reference a folder's `full_path`. The folder must exist. Changes in place: after a rename of its folder the import is found at the new path (it moved along); otherwise it is created there and removed from the old path.",
   }),
   importEnvironment: str({
     required: true,
@@ -93,13 +92,40 @@ async function createImport(ctx: ResourceContext, inputs: ImportInputs) {
   return { id: current.id, outputs: outputsOf(scope, current) };
 }
 
+/** The server's id of the import: state's, since a move creates a new one while the faces keep the first id. */
+const serverIdOf = (id: string, state: ImportOutputs) => state.secretImportId ?? id;
+
 async function readImport(ctx: ResourceContext, id: string, state: ImportOutputs) {
   const scope = scopeOf(state);
-  const found = await findImport(ctx, scope, id);
+  const found = await findImport(ctx, scope, serverIdOf(id, state));
   return found ? outputsOf(scope, found) : undefined;
 }
 
-async function updateImport(ctx: ResourceContext, id: string, olds: ImportOutputs, news: ImportInputs) {
+/**
+ * A new `path`. After its folder was renamed the import is already there (same id): only the other
+ * changes, if any, are sent. Otherwise it is created at the new path, then removed from the old one.
+ */
+async function moveImport(
+  ctx: ResourceContext,
+  id: string,
+  olds: ImportOutputs,
+  news: ImportInputs,
+): Promise<ImportOutputs> {
+  const serverId = serverIdOf(id, olds);
+  const there = await findImport(ctx, scopeOf(news), serverId);
+  if (there) return updateImport(ctx, id, outputsOf(scopeOf(news), there), news);
+  const { outputs } = await createImport(ctx, news);
+  await deleteImport(ctx, id, olds);
+  return outputs;
+}
+
+async function updateImport(
+  ctx: ResourceContext,
+  id: string,
+  olds: ImportOutputs,
+  news: ImportInputs,
+): Promise<ImportOutputs> {
+  if ((news.path ?? "/") !== (olds.path ?? "/")) return moveImport(ctx, id, olds, news);
   const changes: { environment?: string; path?: string; position?: number } = {};
   if (news.importEnvironment !== olds.importEnvironment) changes.environment = news.importEnvironment;
   if (news.importPath !== olds.importPath) changes.path = news.importPath;
@@ -107,13 +133,13 @@ async function updateImport(ctx: ResourceContext, id: string, olds: ImportOutput
   const scope = scopeOf(news);
   // The real server answers an empty change with 500: nothing to send means nothing changed.
   if (Object.keys(changes).length === 0) return { ...olds, ...news, position: olds.position };
-  const { secretImport } = await ctx.session.api.secretImports.update(scope, id, changes);
+  const { secretImport } = await ctx.session.api.secretImports.update(scope, serverIdOf(id, olds), changes);
   return outputsOf(scope, secretImport);
 }
 
 async function deleteImport(ctx: ResourceContext, id: string, state: ImportOutputs) {
   try {
-    await ctx.session.api.secretImports.delete(scopeOf(state), id);
+    await ctx.session.api.secretImports.delete(scopeOf(state), serverIdOf(id, state));
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }
@@ -154,6 +180,9 @@ export const secretImport = defineResource({
     create: createImport,
     read: readImport,
     update: updateImport,
+    // A move that is not a folder rename creates a new import at the end of the new folder's list.
+    computedChanges: (_olds, news, diff) =>
+      diff.changes.includes("path") ? ["secretImportId", ...(news.position === undefined ? ["position"] : [])] : [],
     delete: deleteImport,
     import: importImport,
   },

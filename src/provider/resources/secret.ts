@@ -186,8 +186,9 @@ function secretComputedChanges(olds: Outputs, news: Inputs, diff: DiffResult): s
   if (diff.changes.length === 0 || diff.replaces.length > 0) return [];
   // Every update writes the value (it is part of the encrypted record), so both fingerprints may change.
   const changed = ["version", "valueFingerprint", "sentValueFingerprint"];
-  // A move that is not a folder rename writes a new secret at the new path.
-  if (diff.changes.includes("path")) changed.push("secretId");
+  // A move that is not a folder rename writes a new secret at the new path, with the tags it holds
+  // then (unset `tagIds` carries the server's set, which may have changed since the last refresh).
+  if (diff.changes.includes("path")) changed.push("secretId", "tagIds");
   if (needsNewGeneratedValue(olds, news)) changed.push("value");
   return changed;
 }
@@ -339,7 +340,10 @@ async function tagCreated(
   }
 }
 
-/** Finds the secret by server ID first (so a rename outside is seen as drift), then by key. */
+/**
+ * Finds the secret by server ID first (so a rename outside is seen as drift), then by key. The ID
+ * is state's `secretId`: a move writes a new secret while the faces keep the resource's first id.
+ */
 async function findSecret(ctx: ResourceContext, id: string, state: SecretOutputs): Promise<PlainSecret | undefined> {
   let secrets: PlainSecret[];
   try {
@@ -348,7 +352,8 @@ async function findSecret(ctx: ResourceContext, id: string, state: SecretOutputs
     if (error instanceof NotFoundError) return undefined;
     throw error;
   }
-  return secrets.find((s) => s.secretId === id) ?? secrets.find((s) => s.key === state.key);
+  const secretId = state.secretId ?? id;
+  return secrets.find((s) => s.secretId === secretId) ?? secrets.find((s) => s.key === state.key);
 }
 
 /**
@@ -434,16 +439,61 @@ async function moveSecret(
     });
   }
   if (news.createMissingFolders) await ctx.session.secrets.ensureFolders(target);
+  const old = await findSecret(ctx, id, olds);
+  const comment = news.comment ?? "";
   let created: PlainSecret;
   try {
-    created = await ctx.session.secrets.create(target, { key: news.key, value, comment: news.comment ?? "" });
+    created = await createOrResumeMove(ctx, target, { key: news.key, value, comment });
   } catch (error) {
     throw asLocationFailure(error, target);
   }
-  const old = await findSecret(ctx, id, olds);
+  // The create cannot carry tags (the server drops them): the set configured, or else the one it had, follows.
+  const tagIds = sortedTags(news.tagIds ?? old?.tagIds ?? olds.tagIds) ?? [];
+  if (tagIds.length > 0) {
+    try {
+      created = await ctx.session.secrets.update(target, { key: news.key, value, comment, tagIds });
+    } catch (error) {
+      throw asTagFailure(error);
+    }
+  }
   if (old) await ctx.session.secrets.delete(locationOf(olds), old.key);
   const keptOut = fieldsKeptOutOfState(secretFields, news);
-  return writtenState(ctx, news, created, resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut);
+  const outputs = await writtenState(
+    ctx,
+    news,
+    created,
+    resentWhileOut ? [...keptOut, ...SUPPLIED_WRITE_ONLY] : keptOut,
+  );
+  return { ...outputs, tagIds };
+}
+
+/**
+ * The move's write at the new path. A secret already there with this key and exactly this value
+ * and comment is this move's own copy from an apply that failed before removing the old one
+ * (state still names the old path): it is taken, so the retry converges. Any other is a conflict.
+ */
+async function createOrResumeMove(
+  ctx: ResourceContext,
+  target: SecretLocation,
+  wanted: { key: string; value: string; comment: string },
+): Promise<PlainSecret> {
+  try {
+    return await ctx.session.secrets.create(target, wanted);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const there = (await listOrNone(ctx, target)).find((s) => s.key === wanted.key);
+    if (there?.value !== wanted.value || there.comment !== wanted.comment) {
+      throw new ValidationError("secret", [
+        {
+          path: "path",
+          reason:
+            "the new path already holds a secret with this key; remove it there (or import it as this resource) first, or keep the old path",
+        },
+      ]);
+    }
+    ctx.log.info("resuming an unfinished move", { environment: target.environment, path: target.path });
+    return there;
+  }
 }
 
 async function updateSecret(
