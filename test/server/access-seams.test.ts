@@ -5,7 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { addMember, encryptSecret, inviteUser, type Session, setupWorld, type World } from "./helpers";
+import {
+  addMember,
+  createServiceToken,
+  encryptSecret,
+  inviteUser,
+  type Session,
+  setupWorld,
+  type World,
+} from "./helpers";
 
 const APP = { environment: "dev", secretPath: { $glob: "/app/**" } };
 
@@ -75,5 +83,68 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
       assert.equal(refused.status, 401, `${key}: ${JSON.stringify(refused.body)}`);
       assert.equal(refused.body.secretVersions, undefined);
     }
+  });
+
+  it("service tokens: a creator moved to a narrow custom role takes its old tokens down to that role; it cannot mint wider ones", async () => {
+    const { client, admin, project } = world;
+    const assign = (role: string) =>
+      client.patch(`/api/v1/workspace/${project.id}/memberships/${membershipId}`, { roles: [{ role }] }, admin.token);
+    assert.equal((await assign("member")).status, 200);
+    const wide = await createServiceToken(client, member, project, {
+      scopes: [
+        { environment: "prod", secretPath: "/**" },
+        { environment: "dev", secretPath: "/**" },
+      ],
+      permissions: ["read", "write"],
+    });
+    const read = (token: string, environment: string, secretPath: string) =>
+      client.get("/api/v3/secrets", token, { workspaceId: project.id, environment, secretPath });
+    assert.equal((await read(wide.token, "prod", "/")).status, 200);
+
+    await giveRole("app-tokens", [
+      { action: "read", subject: "secrets", conditions: APP },
+      { action: "create", subject: "service-tokens" },
+    ]);
+    // The creator still may create tokens, so the token stands, but only where the creator reads now.
+    assert.equal((await read(wide.token, "dev", "/app")).status, 200);
+    for (const [environment, path] of [
+      ["prod", "/"],
+      ["dev", "/other"],
+    ]) {
+      const refused = await read(wide.token, environment!, path!);
+      assert.equal(refused.status, 401, `${environment}:${path} ${JSON.stringify(refused.body)}`);
+    }
+    const write = await client.patch(
+      "/api/v3/secrets/APP_KEY",
+      {
+        workspaceId: project.id,
+        environment: "dev",
+        secretPath: "/app",
+        ...encryptSecret(project.projectKey, "APP_KEY", "x"),
+      },
+      wide.token,
+    );
+    assert.equal(write.status, 401, "the role reads /app but does not edit it");
+
+    // Minting: only scopes (and permissions) the creator holds itself.
+    await assert.rejects(
+      createServiceToken(client, member, project, {
+        scopes: [{ environment: "prod", secretPath: "/" }],
+        permissions: ["read"],
+      }),
+      /401/,
+    );
+    await assert.rejects(
+      createServiceToken(client, member, project, {
+        scopes: [{ environment: "dev", secretPath: "/app/**" }],
+        permissions: ["read", "write"],
+      }),
+      /401/,
+    );
+    const narrow = await createServiceToken(client, member, project, {
+      scopes: [{ environment: "dev", secretPath: "/app/**" }],
+      permissions: ["read"],
+    });
+    assert.equal((await read(narrow.token, "dev", "/app")).status, 200);
   });
 });

@@ -8,7 +8,7 @@ import { scopePathMatches } from "../../provider/api/scope-path";
 import type { Actor, ServerState, ServiceTokenRow } from "../context";
 import { badRequest, permissionDenied, unauthorized } from "../http/errors";
 import type { EnvironmentRow, ProjectRow } from "../rows";
-import { activeRoleRows } from "./membership-roles";
+import { activeRoleRows, membershipIdOf } from "./membership-roles";
 import { BUILT_IN_ROLE_RULES, type PermissionRule, rulesAllow, type SecretTarget } from "./permissions";
 
 export type Action = "read" | "create" | "edit" | "delete";
@@ -178,10 +178,15 @@ function secretAccessOf(
     if (token.project_id !== projectId) throw unauthorized("Failed to find service authorization for given project");
     const row = state.store.get<ProjectRow>("SELECT * FROM projects WHERE id = ?", projectId);
     if (!row) throw unauthorized("Failed to find service authorization for given project");
+    // The token acts for its creator: never beyond what the creator's roles allow now (docs/server.md).
+    const creatorMembership = membershipIdOf(state, projectId, token.created_by);
+    const creatorRules = creatorMembership ? membershipRules(state, creatorMembership).rules : [];
     return {
       project: row,
       personalUserId: token.created_by,
-      allows: (action, secretPath) => serviceTokenAllows(token, environment, secretPath, action),
+      allows: (action, secretPath) =>
+        serviceTokenAllows(token, environment, secretPath, action) &&
+        allows(creatorRules, action, "secrets", { environment, secretPath }),
     };
   }
   const member = requireMember(state, actor, projectId);
