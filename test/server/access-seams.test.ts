@@ -147,4 +147,74 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     });
     assert.equal((await read(narrow.token, "dev", "/app")).status, 200);
   });
+
+  it("folder delete: a role that may delete at / only cannot cascade into /vault's subtree", async () => {
+    const { client, project } = world;
+    await putSecret("dev", "/vault", "VAULT_KEY");
+    await putSecret("dev", "/vault/inner", "INNER_KEY");
+    const root = { environment: "dev", secretPath: { $glob: "/" } };
+    await giveRole("root-deleter", [
+      { action: "read", subject: "secrets", conditions: root },
+      { action: "delete", subject: "secrets", conditions: root },
+    ]);
+    const target = { workspaceId: project.id, environment: "dev", path: "/" };
+    const refused = await client.delete("/api/v1/folders/vault", target, member.token);
+    assert.equal(refused.status, 401, JSON.stringify(refused.body));
+    const still = await client.get("/api/v3/secrets", world.admin.token, {
+      workspaceId: project.id,
+      environment: "dev",
+      secretPath: "/vault/inner",
+    });
+    assert.equal(still.body.secrets.length, 1, "nothing under /vault was deleted");
+
+    await giveRole("tree-deleter", [{ action: "delete", subject: "secrets", conditions: { environment: "dev" } }]);
+    assert.equal((await client.delete("/api/v1/folders/vault", target, member.token)).status, 200);
+  });
+
+  it("folder rename: edit at the parent is not enough to move a subtree, nor to move it under a path the role reads", async () => {
+    const { client, admin, project } = world;
+    await putSecret("dev", "/private", "PRIVATE_KEY");
+    await putSecret("dev", "/private/deep", "DEEP_KEY");
+    await giveRole("public-reader", [
+      { action: "edit", subject: "secrets", conditions: { environment: "dev", secretPath: { $glob: "/" } } },
+      { action: "read", subject: "secrets", conditions: { environment: "dev", secretPath: { $glob: "/public/**" } } },
+    ]);
+    const rename = (name: string, folder = "private") =>
+      client.patch(
+        `/api/v1/folders/${folder}`,
+        { workspaceId: project.id, environment: "dev", path: "/", name },
+        member.token,
+      );
+    const byParent = await rename("public");
+    assert.equal(byParent.status, 401, JSON.stringify(byParent.body));
+    const batch = await client.patch(
+      "/api/v1/folders/batch",
+      { projectSlug: project.slug, folders: [{ id: "private", environment: "dev", name: "public", path: "/" }] },
+      member.token,
+    );
+    assert.equal(batch.status, 401, JSON.stringify(batch.body));
+
+    // Edit everywhere in dev, read only under /public: the move would reveal /private.
+    await giveRole("editor-public-reader", [
+      { action: "edit", subject: "secrets", conditions: { environment: "dev" } },
+      { action: "read", subject: "secrets", conditions: { environment: "dev", secretPath: { $glob: "/public/**" } } },
+    ]);
+    const revealing = await rename("public");
+    assert.equal(revealing.status, 401, JSON.stringify(revealing.body));
+    const listed = await client.get("/api/v3/secrets", member.token, {
+      workspaceId: project.id,
+      environment: "dev",
+      secretPath: "/public",
+    });
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body.secrets, [], "nothing moved under /public");
+    // A rename that reveals nothing is still allowed.
+    assert.equal((await rename("hidden")).status, 200);
+    const moved = await client.get("/api/v3/secrets", admin.token, {
+      workspaceId: project.id,
+      environment: "dev",
+      secretPath: "/hidden/deep",
+    });
+    assert.equal(moved.body.secrets.length, 1);
+  });
 });
