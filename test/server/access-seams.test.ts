@@ -217,4 +217,27 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     });
     assert.equal(moved.body.secrets.length, 1);
   });
+
+  // Last: it renames the project's environments.
+  it("environment slugs: a role conditioned on dev follows dev through a rename; swapping slugs reaches nothing new", async () => {
+    const { client, admin, project } = world;
+    await giveRole("dev-reader-env-editor", [
+      { action: "read", subject: "secrets", conditions: { environment: "dev" } },
+      { action: "read", subject: "environments" },
+      { action: "edit", subject: "environments" },
+    ]);
+    const envId = (slug: string) => project.environments.find((e) => e.slug === slug)!.id;
+    const rename = (id: string, slug: string) =>
+      client.patch(`/api/v1/workspace/${project.id}/environments/${id}`, { slug }, member.token);
+    const devId = envId("dev");
+    assert.equal((await rename(devId, "old-dev")).status, 200);
+    assert.equal((await rename(envId("prod"), "dev")).status, 200);
+    const read = (environment: string) =>
+      client.get("/api/v3/secrets", member.token, { workspaceId: project.id, environment, secretPath: "/" });
+    const swapped = await read("dev");
+    assert.equal(swapped.status, 401, `the former prod under the slug dev: ${JSON.stringify(swapped.body)}`);
+    assert.equal((await read("old-dev")).status, 200, "the role followed its environment");
+    const role = await client.get(`/api/v1/workspace/${project.slug}/roles/slug/dev-reader-env-editor`, admin.token);
+    assert.equal(role.body.role.permissions[0].conditions.environment, "old-dev");
+  });
 });

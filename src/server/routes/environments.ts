@@ -1,7 +1,9 @@
 /** Environments: create, get, update (name, slug, position), delete (with its secrets and tokens). */
 import { z } from "zod";
+import { parsePackedRules } from "../../provider/api/permissions";
 import { recordAudit } from "../audit";
 import { requirePermission } from "../auth/access";
+import { packRules } from "../auth/permissions";
 import type { ServerState } from "../context";
 import { displayName, slug } from "../fields";
 import { badRequest } from "../http/errors";
@@ -47,6 +49,29 @@ function renameInTokenScopes(state: ServerState, projectId: string, from: string
     if (!scopes.some((s) => s.environment === from)) continue;
     const renamed = scopes.map((s) => (s.environment === from ? { ...s, environment: to } : s));
     state.store.run("UPDATE service_tokens SET scopes = ? WHERE id = ?", JSON.stringify(renamed), token.id);
+  }
+}
+
+/**
+ * Custom roles follow a renamed environment as service tokens do: a rule on `dev` stays on the
+ * environment that was dev, so swapping slugs cannot point a narrow role at another environment.
+ */
+function renameInRoleConditions(state: ServerState, projectId: string, from: string, to: string): void {
+  const roles = state.store.all<{ id: string; permissions: string }>(
+    "SELECT id, permissions FROM project_roles WHERE project_id = ?",
+    projectId,
+  );
+  for (const role of roles) {
+    const rules = parsePackedRules(role.permissions);
+    if (!rules.some((r) => r.conditions?.environment === from)) continue;
+    const renamed = rules.map((r) =>
+      r.conditions?.environment === from ? { ...r, conditions: { ...r.conditions, environment: to } } : r,
+    );
+    state.store.run(
+      "UPDATE project_roles SET permissions = ? WHERE id = ?",
+      JSON.stringify(packRules(renamed)),
+      role.id,
+    );
   }
 }
 
@@ -116,6 +141,7 @@ export const environmentRoutes: AnyRoute[] = [
             throw badRequest("Environment with slug already exist");
           }
           renameInTokenScopes(state, project.id, current.slug, body.slug);
+          renameInRoleConditions(state, project.id, current.slug, body.slug);
         }
         state.store.run(
           "UPDATE environments SET name = ?, slug = ?, updated_at = ? WHERE id = ?",
