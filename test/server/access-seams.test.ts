@@ -218,6 +218,28 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     assert.equal(moved.body.secrets.length, 1);
   });
 
+  it("environment delete: delete on environments alone does not wipe secrets the role may not delete", async () => {
+    const { client, admin, project } = world;
+    await giveRole("env-deleter", [
+      { action: "delete", subject: "environments" },
+      { action: "delete", subject: "secrets", conditions: { environment: "dev" } },
+    ]);
+    const stagingId = project.environments.find((e) => e.slug === "staging")!.id;
+    await putSecret("staging", "/", "STAGING_KEY");
+    const refused = await client.delete(
+      `/api/v1/workspace/${project.id}/environments/${stagingId}`,
+      undefined,
+      member.token,
+    );
+    assert.equal(refused.status, 401, JSON.stringify(refused.body));
+    const still = await client.get("/api/v3/secrets", admin.token, {
+      workspaceId: project.id,
+      environment: "staging",
+      secretPath: "/",
+    });
+    assert.equal(still.body.secrets.length, 1);
+  });
+
   // Last: it renames the project's environments.
   it("environment slugs: a role conditioned on dev follows dev through a rename; swapping slugs reaches nothing new", async () => {
     const { client, admin, project } = world;

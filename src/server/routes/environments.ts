@@ -2,11 +2,12 @@
 import { z } from "zod";
 import { parsePackedRules } from "../../provider/api/permissions";
 import { recordAudit } from "../audit";
-import { requirePermission } from "../auth/access";
+import { allows, requirePermission } from "../auth/access";
 import { packRules } from "../auth/permissions";
 import type { ServerState } from "../context";
 import { displayName, slug } from "../fields";
-import { badRequest } from "../http/errors";
+import { folderTree, rootFolder } from "../folders";
+import { badRequest, permissionDenied } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { type EnvironmentRow, environmentJson, nowIso } from "../rows";
 import { insertEnvironment } from "./projects";
@@ -169,9 +170,15 @@ export const environmentRoutes: AnyRoute[] = [
     auth: ["user"],
     params: envParams,
     handler: ({ state, actor, params, request }) => {
-      const { project } = requirePermission(state, actor, params.workspaceId, "delete", "environments");
+      const { project, rules } = requirePermission(state, actor, params.workspaceId, "delete", "environments");
       const env = state.store.transaction(() => {
         const current = findEnvironment(state, project.id, params.envId);
+        // Its secrets go too: the caller must be allowed to delete them, at every folder (docs/server.md).
+        const root = rootFolder(state, current.id);
+        for (const { path } of root ? folderTree(state, root, "/") : []) {
+          if (!allows(rules, "delete", "secrets", { environment: current.slug, secretPath: path }))
+            throw permissionDenied("delete", "secrets");
+        }
         // Secrets, versions and folders go with the environment (ON DELETE CASCADE); so do the
         // service tokens scoped to it, whose scope no longer exists.
         const tokens = state.store.all<{ id: string; scopes: string }>(
