@@ -240,6 +240,50 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     assert.equal(still.body.secrets.length, 1);
   });
 
+  it("privilege boundary: a role that may edit members or roles cannot grant more than it holds", async () => {
+    const { client, admin, project } = world;
+    const devRead = { action: "read", subject: "secrets", conditions: { environment: "dev" } };
+    await giveRole("member-manager", [{ action: "edit", subject: "member" }, devRead]);
+    const assign = (role: string) =>
+      client.patch(`/api/v1/workspace/${project.id}/memberships/${membershipId}`, { roles: [{ role }] }, member.token);
+    for (const role of ["admin", "member", "viewer", "app-only"]) {
+      const refused = await assign(role);
+      assert.equal(refused.status, 403, `${role}: ${JSON.stringify(refused.body)}`);
+    }
+    const created = await client.post(
+      `/api/v1/workspace/${project.slug}/roles`,
+      { slug: "dev-app-reader", name: "dev app reader", permissions: [{ ...devRead, conditions: APP }] },
+      admin.token,
+    );
+    assert.equal(created.status, 200);
+    assert.equal((await assign("dev-app-reader")).status, 200, "a narrower role may be given");
+
+    await giveRole("role-editor", [{ action: "edit", subject: "role" }, devRead]);
+    const own = await client.get(`/api/v1/workspace/${project.slug}/roles/slug/role-editor`, admin.token);
+    const patchOwn = (permissions: unknown[]) =>
+      client.patch(`/api/v1/workspace/${project.slug}/roles/${own.body.role.id}`, { permissions }, member.token);
+    const wider = await patchOwn([
+      { action: "edit", subject: "role" },
+      { action: "read", subject: "secrets" },
+    ]);
+    assert.equal(wider.status, 403, JSON.stringify(wider.body));
+    const read = await client.get("/api/v3/secrets", member.token, {
+      workspaceId: project.id,
+      environment: "prod",
+      secretPath: "/",
+    });
+    assert.equal(read.status, 401, "the refused edit changed nothing");
+    assert.equal(
+      (
+        await patchOwn([
+          { action: "edit", subject: "role" },
+          { ...devRead, conditions: APP },
+        ])
+      ).status,
+      200,
+    );
+  });
+
   // Last: it renames the project's environments.
   it("environment slugs: a role conditioned on dev follows dev through a rename; swapping slugs reaches nothing new", async () => {
     const { client, admin, project } = world;

@@ -6,10 +6,10 @@
 import { BUILT_IN_ROLE_SLUGS, type BuiltInRoleSlug, parsePackedRules } from "../../provider/api/permissions";
 import { scopePathMatches } from "../../provider/api/scope-path";
 import type { Actor, ServerState, ServiceTokenRow } from "../context";
-import { badRequest, permissionDenied, unauthorized } from "../http/errors";
+import { badRequest, HttpError, permissionDenied, unauthorized } from "../http/errors";
 import type { EnvironmentRow, ProjectRow } from "../rows";
 import { activeRoleRows, membershipIdOf } from "./membership-roles";
-import { BUILT_IN_ROLE_RULES, type PermissionRule, rulesAllow, type SecretTarget } from "./permissions";
+import { BUILT_IN_ROLE_RULES, type PermissionRule, rulesAllow, rulesCover, type SecretTarget } from "./permissions";
 
 export type Action = "read" | "create" | "edit" | "delete";
 /**
@@ -218,4 +218,20 @@ export function serviceTokenAllows(
   if (!permissions.includes(needed)) return false;
   const scopes = JSON.parse(token.scopes) as Array<{ environment: string; secretPath: string }>;
   return scopes.some((scope) => scope.environment === environment && scopePathMatches(scope.secretPath, secretPath));
+}
+
+/**
+ * A caller who may edit members or roles gives only what it holds: every grant of `wanted` must
+ * be one of its own (the built-in admin holds the project). The real server checks this for
+ * machine identities only (docs/server.md).
+ */
+export function requireWithinOwnRules(access: ProjectAccess, wanted: readonly PermissionRule[]): void {
+  if (access.roles.includes("admin") || rulesCover(access.rules, wanted)) return;
+  throw new HttpError(403, "ForbiddenRequestError", "Failed to change to a more privileged role");
+}
+
+/** The rules a role assignment would give: a built-in's table or the custom role's stored rules. */
+export function rulesOfRole(state: ServerState, role: string, customRoleId: string | null): PermissionRule[] {
+  if (role === "custom") return parsePackedRules(customRolePermissions(state, customRoleId));
+  return [...(BUILT_IN_ROLE_RULES[role as Role] ?? [])];
 }

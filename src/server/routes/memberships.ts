@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { MAX_TEMPORARY_RANGE_MS, parseDuration } from "../../provider/api/durations";
 import { recordAudit } from "../audit";
-import { requirePermission } from "../auth/access";
+import { requirePermission, requireWithinOwnRules, rulesOfRole } from "../auth/access";
 import { type MembershipRoleRow, mayHoldProjectKey, membershipRoleRows } from "../auth/membership-roles";
 import type { ServerState } from "../context";
 import { base64, uuid } from "../fields";
@@ -251,12 +251,17 @@ export const membershipRoutes: AnyRoute[] = [
         .refine((roles) => roles.some((r) => r.isTemporary !== true), LONG_LIVED_REQUIRED),
     }),
     handler: ({ state, actor, params, body, request }) => {
-      const { project } = requirePermission(state, actor, params.workspaceId, "edit", "member");
+      const access = requirePermission(state, actor, params.workspaceId, "edit", "member");
+      const { project } = access;
       // A custom slug is stored as role 'custom' + its id; no licence gate here (docs/server.md).
       const assignments = body.roles.map((assignment) => ({
         ...assignment,
         ...resolveRoleAssignment(state, project.id, assignment.role),
       }));
+      requireWithinOwnRules(
+        access,
+        assignments.flatMap((a) => rulesOfRole(state, a.role, a.customRoleId)),
+      );
       const roles = state.store.transaction(() => {
         const membership = findMembershipToUpdate(state, project.id, params.membershipId);
         state.store.run("DELETE FROM project_membership_roles WHERE membership_id = ?", membership.id);
