@@ -284,6 +284,52 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     );
   });
 
+  it("temporary admin: blind-index list and names, permissions and the project key count only inside the window", async () => {
+    const { client, admin, project } = world;
+    const HOUR = 3_600_000;
+    const window = (start: number, range: string) =>
+      client.patch(
+        `/api/v1/workspace/${project.id}/memberships/${membershipId}`,
+        {
+          roles: [
+            { role: "no-access" },
+            {
+              role: "admin",
+              isTemporary: true,
+              temporaryMode: "relative",
+              temporaryRange: range,
+              temporaryAccessStartTime: new Date(start).toISOString(),
+            },
+          ],
+        },
+        admin.token,
+      );
+    const probe = async () => {
+      const list = await client.get(`/api/v3/workspaces/${project.id}/secrets`, member.token);
+      const names = await client.post(
+        `/api/v3/workspaces/${project.id}/secrets/names`,
+        { secretsToUpdate: [] },
+        member.token,
+      );
+      const permissions = await client.get(`/api/v1/workspace/${project.id}/permissions`, member.token);
+      const key = await client.get(`/api/v2/workspace/${project.id}/encrypted-key`, member.token);
+      return {
+        list: list.status,
+        names: names.status,
+        roles: permissions.body.data.membership.roles.map((r: { role: string }) => r.role),
+        key: key.status,
+      };
+    };
+    const outside = { list: 403, names: 403, roles: ["no-access"], key: 401 };
+    assert.equal((await window(Date.now() + HOUR, "1h")).status, 200);
+    assert.deepEqual(await probe(), outside, "not started yet");
+    assert.equal((await window(Date.now() - 2 * HOUR, "1h")).status, 200);
+    assert.deepEqual(await probe(), outside, "ended");
+    assert.equal((await window(Date.now() - 60_000, "1h")).status, 200);
+    // The key copy went with the no-access-only PATCH above; the admin would send a new one.
+    assert.deepEqual(await probe(), { list: 200, names: 200, roles: ["no-access", "admin"], key: 404 });
+  });
+
   // Last: it renames the project's environments.
   it("environment slugs: a role conditioned on dev follows dev through a rename; swapping slugs reaches nothing new", async () => {
     const { client, admin, project } = world;
