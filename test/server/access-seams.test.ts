@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { encryptAsymmetric } from "../../src/provider/crypto";
 import {
   addMember,
   createServiceToken,
@@ -257,6 +258,27 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     );
     assert.equal(created.status, 200);
     assert.equal((await assign("dev-app-reader")).status, 200, "a narrower role may be given");
+
+    // Adding a member gives the built-in member role: beyond a narrow role too.
+    await giveRole("member-adder", [{ action: "create", subject: "member" }, devRead]);
+    const accomplice = await inviteUser(client, admin, "accomplice@example.com", "accomplice-password-1");
+    const orgMembers = await client.get(`/api/v2/organizations/${admin.orgId}/memberships`, admin.token);
+    const om = orgMembers.body.users.find((u: { user: { email: string } }) => u.user.email === accomplice.keys.email);
+    const wrapped = encryptAsymmetric(project.projectKey, om.user.publicKey, member.keys.privateKey);
+    const added = await client.post(
+      `/api/v1/workspace/${project.id}/memberships`,
+      {
+        members: [
+          { orgMembershipId: om.id, workspaceEncryptedKey: wrapped.ciphertext, workspaceEncryptedNonce: wrapped.nonce },
+        ],
+      },
+      member.token,
+    );
+    assert.equal(added.status, 403, JSON.stringify(added.body));
+    const members = await client.get(`/api/v1/workspace/${project.id}/memberships`, admin.token);
+    assert.ok(
+      !members.body.memberships.some((m: { user: { email: string } }) => m.user.email === "accomplice@example.com"),
+    );
 
     await giveRole("role-editor", [{ action: "edit", subject: "role" }, devRead]);
     const own = await client.get(`/api/v1/workspace/${project.slug}/roles/slug/role-editor`, admin.token);

@@ -185,7 +185,10 @@ export const membershipRoutes: AnyRoute[] = [
         .max(100),
     }),
     handler: ({ state, actor, params, body, request }) => {
-      const { project } = requirePermission(state, actor, params.workspaceId, "create", "member");
+      const access = requirePermission(state, actor, params.workspaceId, "create", "member");
+      const { project } = access;
+      // New members get the built-in member role: only for a caller who holds at least that.
+      requireWithinOwnRules(access, rulesOfRole(state, "member", null));
       const senderId = actor.kind === "user" ? actor.userId : "";
       const added = state.store.transaction(() => {
         const orgMemberships: OrgMembershipRow[] = [];
