@@ -352,6 +352,56 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     assert.deepEqual(await probe(), { list: 200, names: 200, roles: ["no-access", "admin"], key: 404 });
   });
 
+  it("imports: a role limited to dev:/app/** reads nothing of prod through dev:/app's import, and cannot repoint it", async () => {
+    const { client, admin, project } = world;
+    const assigned = await client.patch(
+      `/api/v1/workspace/${project.id}/memberships/${membershipId}`,
+      { roles: [{ role: "app-only" }] },
+      admin.token,
+    );
+    assert.equal(assigned.status, 200);
+    const dest = { workspaceId: project.id, environment: "dev", path: "/app" };
+    const created = await client.post(
+      "/api/v1/secret-imports",
+      { ...dest, import: { environment: "prod", path: "/" } },
+      admin.token,
+    );
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const where = { workspaceId: project.id, environment: "dev", secretPath: "/app" };
+    const list = await client.get("/api/v3/secrets", member.token, { ...where, include_imports: "true" });
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.imports, []);
+    const recursive = await client.get("/api/v3/secrets", member.token, {
+      ...where,
+      secretPath: "/",
+      recursive: "true",
+      include_imports: "true",
+    });
+    assert.equal(recursive.status, 200);
+    assert.deepEqual(recursive.body.imports, []);
+    const viaRoute = await client.get("/api/v1/secret-imports/secrets", member.token, dest);
+    assert.deepEqual(viaRoute.body.secrets, []);
+    const byName = await client.get("/api/v3/secrets/PROD_KEY", member.token, { ...where, include_imports: "true" });
+    assert.equal(byName.status, 400);
+    // The admin sees it, so the import itself works.
+    const asAdmin = await client.get("/api/v3/secrets/PROD_KEY", admin.token, { ...where, include_imports: "true" });
+    assert.equal(asAdmin.status, 200);
+
+    const id = created.body.secretImport.id;
+    const repoint = await client.patch(
+      `/api/v1/secret-imports/${id}`,
+      { ...dest, import: { environment: "dev", path: "/other" } },
+      member.token,
+    );
+    assert.equal(repoint.status, 401, JSON.stringify(repoint.body));
+    const moved = await client.patch(
+      `/api/v1/secret-imports/${id}`,
+      { ...dest, import: { position: 1 } },
+      member.token,
+    );
+    assert.equal(moved.status, 200, "a position change stays inside the folder the role edits");
+  });
+
   // Last: it renames the project's environments.
   it("environment slugs: a role conditioned on dev follows dev through a rename; swapping slugs reaches nothing new", async () => {
     const { client, admin, project } = world;
