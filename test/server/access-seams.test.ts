@@ -251,6 +251,16 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
       const refused = await assign(role);
       assert.equal(refused.status, 403, `${role}: ${JSON.stringify(refused.body)}`);
     }
+    const memberships = await client.get(`/api/v1/workspace/${project.id}/memberships`, admin.token);
+    const adminMembership = memberships.body.memberships.find(
+      (m: { user: { email: string } }) => m.user.email === admin.keys.email,
+    ).id;
+    const demote = await client.patch(
+      `/api/v1/workspace/${project.id}/memberships/${adminMembership}`,
+      { roles: [{ role: "no-access" }] },
+      member.token,
+    );
+    assert.equal(demote.status, 403, `nor take an admin's roles away: ${JSON.stringify(demote.body)}`);
     const created = await client.post(
       `/api/v1/workspace/${project.slug}/roles`,
       { slug: "dev-app-reader", name: "dev app reader", permissions: [{ ...devRead, conditions: APP }] },
@@ -279,6 +289,16 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     assert.ok(
       !members.body.memberships.some((m: { user: { email: string } }) => m.user.email === "accomplice@example.com"),
     );
+
+    await giveRole("member-remover", [{ action: "delete", subject: "member" }, devRead]);
+    const removal = await client.delete(
+      `/api/v1/workspace/${project.id}/memberships/${adminMembership}`,
+      undefined,
+      member.token,
+    );
+    assert.equal(removal.status, 403, JSON.stringify(removal.body));
+    const adminStill = await client.get(`/api/v1/workspace/${project.id}/permissions`, admin.token);
+    assert.deepEqual(adminStill.body.data.membership.roles, [{ role: "admin" }]);
 
     await giveRole("role-editor", [{ action: "edit", subject: "role" }, devRead]);
     const own = await client.get(`/api/v1/workspace/${project.slug}/roles/slug/role-editor`, admin.token);

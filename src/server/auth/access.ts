@@ -8,7 +8,7 @@ import { scopePathMatches } from "../../provider/api/scope-path";
 import type { Actor, ServerState, ServiceTokenRow } from "../context";
 import { badRequest, HttpError, permissionDenied, unauthorized } from "../http/errors";
 import type { EnvironmentRow, ProjectRow } from "../rows";
-import { activeRoleRows, membershipIdOf } from "./membership-roles";
+import { activeRoleRows, membershipIdOf, membershipRoleRows } from "./membership-roles";
 import { BUILT_IN_ROLE_RULES, type PermissionRule, rulesAllow, rulesCover, type SecretTarget } from "./permissions";
 
 export type Action = "read" | "create" | "edit" | "delete";
@@ -234,4 +234,9 @@ export function requireWithinOwnRules(access: ProjectAccess, wanted: readonly Pe
 export function rulesOfRole(state: ServerState, role: string, customRoleId: string | null): PermissionRule[] {
   if (role === "custom") return parsePackedRules(customRolePermissions(state, customRoleId));
   return [...(BUILT_IN_ROLE_RULES[role as Role] ?? [])];
+}
+
+/** Every rule a membership's roles give, inside their windows or not (what it holds at all). */
+export function rulesHeldBy(state: ServerState, membershipId: string): PermissionRule[] {
+  return membershipRoleRows(state, membershipId).flatMap((row) => rulesOfRole(state, row.role, row.custom_role_id));
 }
