@@ -444,4 +444,33 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     const role = await client.get(`/api/v1/workspace/${project.slug}/roles/slug/dev-reader-env-editor`, admin.token);
     assert.equal(role.body.role.permissions[0].conditions.environment, "old-dev");
   });
+
+  it("environment slugs: no rename onto a slug that custom roles still name (it would hand them that environment)", async () => {
+    const { client, admin, project } = world;
+    await giveRole("qa-reader", [
+      { action: "read", subject: "secrets", conditions: { environment: "qa" } },
+      { action: "edit", subject: "environments" },
+    ]);
+    const prodId = project.environments.find((e) => e.slug === "prod")!.id;
+    const renamed = await client.patch(
+      `/api/v1/workspace/${project.id}/environments/${prodId}`,
+      { slug: "qa" },
+      member.token,
+    );
+    assert.equal(renamed.status, 400, JSON.stringify(renamed.body));
+    assert.match(renamed.body.message, /Custom role conditions still name/);
+    const read = await client.get("/api/v3/secrets", member.token, {
+      workspaceId: project.id,
+      environment: "qa",
+      secretPath: "/",
+    });
+    assert.notEqual(read.status, 200);
+    // Not even the admin: the roles must be edited first.
+    const byAdmin = await client.patch(
+      `/api/v1/workspace/${project.id}/environments/${prodId}`,
+      { slug: "qa" },
+      admin.token,
+    );
+    assert.equal(byAdmin.status, 400);
+  });
 });

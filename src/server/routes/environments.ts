@@ -76,6 +76,19 @@ function renameInRoleConditions(state: ServerState, projectId: string, from: str
   }
 }
 
+/**
+ * A slug no environment has may still be named by custom roles (planned, or left by a delete):
+ * renaming onto it would hand those roles this environment, so the roles are edited first.
+ */
+function refuseSlugNamedByRoles(state: ServerState, projectId: string, slug: string): void {
+  const roles = state.store.all<{ permissions: string }>(
+    "SELECT permissions FROM project_roles WHERE project_id = ?",
+    projectId,
+  );
+  if (roles.some((role) => parsePackedRules(role.permissions).some((r) => r.conditions?.environment === slug)))
+    throw badRequest(`Custom role conditions still name the environment slug ${slug}: edit those roles first`);
+}
+
 export const environmentRoutes: AnyRoute[] = [
   route({
     method: "POST",
@@ -141,6 +154,7 @@ export const environmentRoutes: AnyRoute[] = [
           ) {
             throw badRequest("Environment with slug already exist");
           }
+          refuseSlugNamedByRoles(state, project.id, body.slug);
           renameInTokenScopes(state, project.id, current.slug, body.slug);
           renameInRoleConditions(state, project.id, current.slug, body.slug);
         }
