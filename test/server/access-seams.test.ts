@@ -422,6 +422,46 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     assert.equal(moved.status, 200, "a position change stays inside the folder the role edits");
   });
 
+  it("tags: a role limited to dev:/app/** tags /app's secrets only, by slug or by id", async () => {
+    const { client, admin, project } = world;
+    const tag = await client.post(
+      `/api/v1/workspace/${project.id}/tags`,
+      { name: "pii", slug: "pii", color: "red" },
+      admin.token,
+    );
+    assert.equal(tag.status, 200);
+    assert.equal(
+      (
+        await client.patch(
+          `/api/v1/workspace/${project.id}/memberships/${membershipId}`,
+          { roles: [{ role: "app-only" }] },
+          admin.token,
+        )
+      ).status,
+      200,
+    );
+    const attach = (name: string, secretPath: string) =>
+      client.post(
+        `/api/v3/secrets/tags/${name}`,
+        { projectSlug: project.slug, environment: "dev", secretPath, tagSlugs: ["pii"] },
+        member.token,
+      );
+    assert.equal((await attach("OTHER_KEY", "/other")).status, 401);
+    const byId = await client.patch(
+      "/api/v3/secrets/PROD_KEY",
+      {
+        workspaceId: project.id,
+        environment: "prod",
+        secretPath: "/",
+        ...encryptSecret(project.projectKey, "PROD_KEY", "v"),
+        tags: [tag.body.workspaceTag.id],
+      },
+      member.token,
+    );
+    assert.equal(byId.status, 401);
+    assert.equal((await attach("APP_KEY", "/app")).status, 200);
+  });
+
   // Last: it renames the project's environments.
   it("environment slugs: a role conditioned on dev follows dev through a rename; swapping slugs reaches nothing new", async () => {
     const { client, admin, project } = world;
