@@ -462,6 +462,20 @@ describe("server: custom roles at the seams of folders, history and tokens", () 
     assert.equal((await attach("APP_KEY", "/app")).status, 200);
   });
 
+  it("project delete: delete on the workspace alone does not wipe secrets the role may not delete", async () => {
+    const { client, admin, project } = world;
+    await giveRole("project-deleter", [
+      { action: "delete", subject: "workspace" },
+      { action: "delete", subject: "secrets", conditions: { environment: "dev" } },
+    ]);
+    for (const path of [`/api/v1/workspace/${project.id}`, `/api/v2/workspace/${project.slug}`]) {
+      const refused = await client.delete(path, undefined, member.token);
+      assert.equal(refused.status, 401, `${path}: ${JSON.stringify(refused.body)}`);
+    }
+    const still = await client.get(`/api/v1/workspace/${project.id}`, admin.token);
+    assert.equal(still.status, 200, "the project is still there");
+  });
+
   // Last: it renames the project's environments.
   it("environment slugs: a role conditioned on dev follows dev through a rename; swapping slugs reaches nothing new", async () => {
     const { client, admin, project } = world;

@@ -6,6 +6,7 @@
 import { BUILT_IN_ROLE_SLUGS, type BuiltInRoleSlug, parsePackedRules } from "../../provider/api/permissions";
 import { scopePathMatches } from "../../provider/api/scope-path";
 import type { Actor, ServerState, ServiceTokenRow } from "../context";
+import { folderTree, rootFolder } from "../folders";
 import { badRequest, HttpError, permissionDenied, unauthorized } from "../http/errors";
 import type { EnvironmentRow, ProjectRow } from "../rows";
 import { activeRoleRows, membershipIdOf, membershipRoleRows } from "./membership-roles";
@@ -239,4 +240,20 @@ export function rulesOfRole(state: ServerState, role: string, customRoleId: stri
 /** Every rule a membership's roles give, inside their windows or not (what it holds at all). */
 export function rulesHeldBy(state: ServerState, membershipId: string): PermissionRule[] {
   return membershipRoleRows(state, membershipId).flatMap((row) => rulesOfRole(state, row.role, row.custom_role_id));
+}
+
+/**
+ * Deleting a whole environment (or project) deletes its secrets: the caller must be allowed to
+ * delete secrets at every folder of it, not only hold `delete` on environments or the workspace.
+ */
+export function requireDeleteAtEveryFolder(
+  state: ServerState,
+  rules: readonly PermissionRule[],
+  environment: { id: string; slug: string },
+): void {
+  const root = rootFolder(state, environment.id);
+  for (const { path } of root ? folderTree(state, root, "/") : []) {
+    if (!allows(rules, "delete", "secrets", { environment: environment.slug, secretPath: path }))
+      throw permissionDenied("delete", "secrets");
+  }
 }

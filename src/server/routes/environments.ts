@@ -2,12 +2,11 @@
 import { z } from "zod";
 import { parsePackedRules } from "../../provider/api/permissions";
 import { recordAudit } from "../audit";
-import { allows, requirePermission } from "../auth/access";
+import { requireDeleteAtEveryFolder, requirePermission } from "../auth/access";
 import { packRules } from "../auth/permissions";
 import type { ServerState } from "../context";
 import { displayName, slug } from "../fields";
-import { folderTree, rootFolder } from "../folders";
-import { badRequest, permissionDenied } from "../http/errors";
+import { badRequest } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { type EnvironmentRow, environmentJson, nowIso } from "../rows";
 import { insertEnvironment } from "./projects";
@@ -187,12 +186,7 @@ export const environmentRoutes: AnyRoute[] = [
       const { project, rules } = requirePermission(state, actor, params.workspaceId, "delete", "environments");
       const env = state.store.transaction(() => {
         const current = findEnvironment(state, project.id, params.envId);
-        // Its secrets go too: the caller must be allowed to delete them, at every folder (docs/server.md).
-        const root = rootFolder(state, current.id);
-        for (const { path } of root ? folderTree(state, root, "/") : []) {
-          if (!allows(rules, "delete", "secrets", { environment: current.slug, secretPath: path }))
-            throw permissionDenied("delete", "secrets");
-        }
+        requireDeleteAtEveryFolder(state, rules, current);
         // Secrets, versions and folders go with the environment (ON DELETE CASCADE); so do the
         // service tokens scoped to it, whose scope no longer exists.
         const tokens = state.store.all<{ id: string; scopes: string }>(
