@@ -6,10 +6,11 @@
 import { BUILT_IN_ROLE_SLUGS, type BuiltInRoleSlug, parsePackedRules } from "../../provider/api/permissions";
 import { scopePathMatches } from "../../provider/api/scope-path";
 import type { Actor, ServerState, ServiceTokenRow } from "../context";
-import { badRequest, permissionDenied, unauthorized } from "../http/errors";
+import { folderTree, rootFolder } from "../folders";
+import { badRequest, HttpError, permissionDenied, unauthorized } from "../http/errors";
 import type { EnvironmentRow, ProjectRow } from "../rows";
-import { activeRoleRows } from "./membership-roles";
-import { BUILT_IN_ROLE_RULES, type PermissionRule, rulesAllow, type SecretTarget } from "./permissions";
+import { activeRoleRows, membershipIdOf, membershipRoleRows } from "./membership-roles";
+import { BUILT_IN_ROLE_RULES, type PermissionRule, rulesAllow, rulesCover, type SecretTarget } from "./permissions";
 
 export type Action = "read" | "create" | "edit" | "delete";
 /**
@@ -178,10 +179,15 @@ function secretAccessOf(
     if (token.project_id !== projectId) throw unauthorized("Failed to find service authorization for given project");
     const row = state.store.get<ProjectRow>("SELECT * FROM projects WHERE id = ?", projectId);
     if (!row) throw unauthorized("Failed to find service authorization for given project");
+    // The token acts for its creator: never beyond what the creator's roles allow now (docs/server.md).
+    const creatorMembership = membershipIdOf(state, projectId, token.created_by);
+    const creatorRules = creatorMembership ? membershipRules(state, creatorMembership).rules : [];
     return {
       project: row,
       personalUserId: token.created_by,
-      allows: (action, secretPath) => serviceTokenAllows(token, environment, secretPath, action),
+      allows: (action, secretPath) =>
+        serviceTokenAllows(token, environment, secretPath, action) &&
+        allows(creatorRules, action, "secrets", { environment, secretPath }),
     };
   }
   const member = requireMember(state, actor, projectId);
@@ -213,4 +219,41 @@ export function serviceTokenAllows(
   if (!permissions.includes(needed)) return false;
   const scopes = JSON.parse(token.scopes) as Array<{ environment: string; secretPath: string }>;
   return scopes.some((scope) => scope.environment === environment && scopePathMatches(scope.secretPath, secretPath));
+}
+
+/**
+ * A caller who may edit members or roles gives only what it holds: every grant of `wanted` must
+ * be one of its own (the built-in admin holds the project). The real server checks this for
+ * machine identities only (docs/server.md).
+ */
+export function requireWithinOwnRules(access: ProjectAccess, wanted: readonly PermissionRule[]): void {
+  if (access.roles.includes("admin") || rulesCover(access.rules, wanted)) return;
+  throw new HttpError(403, "ForbiddenRequestError", "Failed to change to a more privileged role");
+}
+
+/** The rules a role assignment would give: a built-in's table or the custom role's stored rules. */
+export function rulesOfRole(state: ServerState, role: string, customRoleId: string | null): PermissionRule[] {
+  if (role === "custom") return parsePackedRules(customRolePermissions(state, customRoleId));
+  return [...(BUILT_IN_ROLE_RULES[role as Role] ?? [])];
+}
+
+/** Every rule a membership's roles give, inside their windows or not (what it holds at all). */
+export function rulesHeldBy(state: ServerState, membershipId: string): PermissionRule[] {
+  return membershipRoleRows(state, membershipId).flatMap((row) => rulesOfRole(state, row.role, row.custom_role_id));
+}
+
+/**
+ * Deleting a whole environment (or project) deletes its secrets: the caller must be allowed to
+ * delete secrets at every folder of it, not only hold `delete` on environments or the workspace.
+ */
+export function requireDeleteAtEveryFolder(
+  state: ServerState,
+  rules: readonly PermissionRule[],
+  environment: { id: string; slug: string },
+): void {
+  const root = rootFolder(state, environment.id);
+  for (const { path } of root ? folderTree(state, root, "/") : []) {
+    if (!allows(rules, "delete", "secrets", { environment: environment.slug, secretPath: path }))
+      throw permissionDenied("delete", "secrets");
+  }
 }

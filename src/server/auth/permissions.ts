@@ -125,3 +125,29 @@ export function packRules(rules: readonly PermissionRule[]): PackedRule[] {
       : [r.actions.join(","), r.subjects.join(",")],
   );
 }
+
+/** Whether `held`'s conditions grant at least everywhere `wanted`'s do (conservative: equal or wider). */
+function conditionsCover(held: PermissionConditions | undefined, wanted: PermissionConditions | undefined): boolean {
+  if (!held || (held.environment === undefined && held.secretPath === undefined)) return true;
+  if (!wanted) return false;
+  if (held.environment !== undefined && held.environment !== wanted.environment) return false;
+  const glob = held.secretPath?.$glob;
+  return glob === undefined || glob === "/**" || glob === wanted.secretPath?.$glob;
+}
+
+/**
+ * Whether every grant of `wanted` is also a grant of `held`: a caller may give (or write into a
+ * role) only what it holds itself, so edit on members or roles is not a way to more.
+ */
+export function rulesCover(held: readonly PermissionRule[], wanted: readonly PermissionRule[]): boolean {
+  return wanted.every((w) =>
+    w.actions.every((action) =>
+      w.subjects.every((subject) =>
+        held.some(
+          (h) =>
+            h.actions.includes(action) && h.subjects.includes(subject) && conditionsCover(h.conditions, w.conditions),
+        ),
+      ),
+    ),
+  );
+}

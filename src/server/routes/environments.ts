@@ -1,7 +1,9 @@
 /** Environments: create, get, update (name, slug, position), delete (with its secrets and tokens). */
 import { z } from "zod";
+import { parsePackedRules } from "../../provider/api/permissions";
 import { recordAudit } from "../audit";
-import { requirePermission } from "../auth/access";
+import { requireDeleteAtEveryFolder, requirePermission } from "../auth/access";
+import { packRules } from "../auth/permissions";
 import type { ServerState } from "../context";
 import { displayName, slug } from "../fields";
 import { badRequest } from "../http/errors";
@@ -48,6 +50,42 @@ function renameInTokenScopes(state: ServerState, projectId: string, from: string
     const renamed = scopes.map((s) => (s.environment === from ? { ...s, environment: to } : s));
     state.store.run("UPDATE service_tokens SET scopes = ? WHERE id = ?", JSON.stringify(renamed), token.id);
   }
+}
+
+/**
+ * Custom roles follow a renamed environment as service tokens do: a rule on `dev` stays on the
+ * environment that was dev, so swapping slugs cannot point a narrow role at another environment.
+ */
+function renameInRoleConditions(state: ServerState, projectId: string, from: string, to: string): void {
+  const roles = state.store.all<{ id: string; permissions: string }>(
+    "SELECT id, permissions FROM project_roles WHERE project_id = ?",
+    projectId,
+  );
+  for (const role of roles) {
+    const rules = parsePackedRules(role.permissions);
+    if (!rules.some((r) => r.conditions?.environment === from)) continue;
+    const renamed = rules.map((r) =>
+      r.conditions?.environment === from ? { ...r, conditions: { ...r.conditions, environment: to } } : r,
+    );
+    state.store.run(
+      "UPDATE project_roles SET permissions = ? WHERE id = ?",
+      JSON.stringify(packRules(renamed)),
+      role.id,
+    );
+  }
+}
+
+/**
+ * A slug no environment has may still be named by custom roles (planned, or left by a delete):
+ * renaming onto it would hand those roles this environment, so the roles are edited first.
+ */
+function refuseSlugNamedByRoles(state: ServerState, projectId: string, slug: string): void {
+  const roles = state.store.all<{ permissions: string }>(
+    "SELECT permissions FROM project_roles WHERE project_id = ?",
+    projectId,
+  );
+  if (roles.some((role) => parsePackedRules(role.permissions).some((r) => r.conditions?.environment === slug)))
+    throw badRequest(`Custom role conditions still name the environment slug ${slug}: edit those roles first`);
 }
 
 export const environmentRoutes: AnyRoute[] = [
@@ -115,7 +153,9 @@ export const environmentRoutes: AnyRoute[] = [
           ) {
             throw badRequest("Environment with slug already exist");
           }
+          refuseSlugNamedByRoles(state, project.id, body.slug);
           renameInTokenScopes(state, project.id, current.slug, body.slug);
+          renameInRoleConditions(state, project.id, current.slug, body.slug);
         }
         state.store.run(
           "UPDATE environments SET name = ?, slug = ?, updated_at = ? WHERE id = ?",
@@ -143,9 +183,10 @@ export const environmentRoutes: AnyRoute[] = [
     auth: ["user"],
     params: envParams,
     handler: ({ state, actor, params, request }) => {
-      const { project } = requirePermission(state, actor, params.workspaceId, "delete", "environments");
+      const { project, rules } = requirePermission(state, actor, params.workspaceId, "delete", "environments");
       const env = state.store.transaction(() => {
         const current = findEnvironment(state, project.id, params.envId);
+        requireDeleteAtEveryFolder(state, rules, current);
         // Secrets, versions and folders go with the environment (ON DELETE CASCADE); so do the
         // service tokens scoped to it, whose scope no longer exists.
         const tokens = state.store.all<{ id: string; scopes: string }>(

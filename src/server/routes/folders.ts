@@ -18,10 +18,11 @@ import {
   findFolder,
   folderById,
   folderPath,
+  folderTree,
   renameFolder,
   rootFolder,
 } from "../folders";
-import { badRequest, notFound, unauthorized } from "../http/errors";
+import { badRequest, notFound, permissionDenied, unauthorized } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import type { EnvironmentRow, FolderRow, ProjectRow } from "../rows";
 
@@ -113,6 +114,33 @@ function readableFolder(state: ServerState, actor: Actor, id: string): FolderRow
   return folder;
 }
 
+/**
+ * A folder carries its subtree: the action must be allowed at every folder under it, not only at
+ * the parent the real server checks (a role limited to `/` must not delete or move `/a/**`).
+ */
+function requireSubtree(access: SecretAccess, tree: Array<{ path: string }>, action: "edit" | "delete") {
+  for (const { path } of tree) if (!access.allows(action, path)) throw permissionDenied(action, "secrets");
+}
+
+/** A rename moves each folder of the subtree to a new path: edit at both, and no path becomes readable. */
+function requireRenameAccess(
+  state: ServerState,
+  access: SecretAccess,
+  folder: FolderRow,
+  parentPath: string,
+  name: string,
+) {
+  const from = childPath(parentPath, folder.name);
+  const to = childPath(parentPath, name);
+  const tree = folderTree(state, folder, from);
+  const moved = tree.map(({ path }) => ({ path: to + path.slice(from.length) }));
+  requireSubtree(access, [...tree, ...moved], "edit");
+  tree.forEach(({ path }, i) => {
+    if (access.allows("read", moved[i]!.path) && !access.allows("read", path))
+      throw permissionDenied("read", "secrets");
+  });
+}
+
 interface RenameItem {
   idOrName: string;
   environment: string;
@@ -127,6 +155,7 @@ function renameOne(state: ServerState, actor: Actor, projectId: string, item: Re
   const parent = findFolder(state, access.environment.id, item.parentPath);
   const folder = parent && folderUnder(state, access, parent, item.idOrName);
   if (!folder) throw badRequest("Folder not found");
+  requireRenameAccess(state, access, folder, item.parentPath, name);
   const renamed = renameFolder(state, folder, name);
   return { access, before: folder, renamed };
 }
@@ -274,6 +303,7 @@ export const folderRoutes: AnyRoute[] = [
         if (!parent) throw badRequest("Secret path not found");
         const folder = folderUnder(state, access, parent, params.folderIdOrName);
         if (!folder) throw badRequest("Folder not found");
+        requireSubtree(access, folderTree(state, folder, childPath(parentPath, folder.name)), "delete");
         const removed = deleteFolderTree(state, folder);
         audit(state, actor, request, access, "delete-folder", {
           folderId: folder.id,

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { MAX_TEMPORARY_RANGE_MS, parseDuration } from "../../provider/api/durations";
 import { recordAudit } from "../audit";
-import { requirePermission } from "../auth/access";
+import { requirePermission, requireWithinOwnRules, rulesHeldBy, rulesOfRole } from "../auth/access";
 import { type MembershipRoleRow, mayHoldProjectKey, membershipRoleRows } from "../auth/membership-roles";
 import type { ServerState } from "../context";
 import { base64, uuid } from "../fields";
@@ -185,7 +185,10 @@ export const membershipRoutes: AnyRoute[] = [
         .max(100),
     }),
     handler: ({ state, actor, params, body, request }) => {
-      const { project } = requirePermission(state, actor, params.workspaceId, "create", "member");
+      const access = requirePermission(state, actor, params.workspaceId, "create", "member");
+      const { project } = access;
+      // New members get the built-in member role: only for a caller who holds at least that.
+      requireWithinOwnRules(access, rulesOfRole(state, "member", null));
       const senderId = actor.kind === "user" ? actor.userId : "";
       const added = state.store.transaction(() => {
         const orgMemberships: OrgMembershipRow[] = [];
@@ -251,14 +254,21 @@ export const membershipRoutes: AnyRoute[] = [
         .refine((roles) => roles.some((r) => r.isTemporary !== true), LONG_LIVED_REQUIRED),
     }),
     handler: ({ state, actor, params, body, request }) => {
-      const { project } = requirePermission(state, actor, params.workspaceId, "edit", "member");
+      const access = requirePermission(state, actor, params.workspaceId, "edit", "member");
+      const { project } = access;
       // A custom slug is stored as role 'custom' + its id; no licence gate here (docs/server.md).
       const assignments = body.roles.map((assignment) => ({
         ...assignment,
         ...resolveRoleAssignment(state, project.id, assignment.role),
       }));
+      requireWithinOwnRules(
+        access,
+        assignments.flatMap((a) => rulesOfRole(state, a.role, a.customRoleId)),
+      );
       const roles = state.store.transaction(() => {
         const membership = findMembershipToUpdate(state, project.id, params.membershipId);
+        // Nor may it change the roles of a member who holds more than the caller.
+        requireWithinOwnRules(access, rulesHeldBy(state, membership.id));
         state.store.run("DELETE FROM project_membership_roles WHERE membership_id = ?", membership.id);
         const now = nowIso();
         for (const assignment of assignments) insertRole(state, membership.id, assignment, now);
@@ -294,9 +304,11 @@ export const membershipRoutes: AnyRoute[] = [
     auth: ["user"],
     params: membershipParams,
     handler: ({ state, actor, params, request }) => {
-      const { project } = requirePermission(state, actor, params.workspaceId, "delete", "member");
+      const access = requirePermission(state, actor, params.workspaceId, "delete", "member");
+      const { project } = access;
       const membership = state.store.transaction(() => {
         const m = findMembership(state, project.id, params.membershipId);
+        requireWithinOwnRules(access, rulesHeldBy(state, m.id));
         state.store.run("DELETE FROM project_memberships WHERE id = ?", m.id);
         // The member's key copy goes too; as in Infisical there is no key rotation.
         state.store.run("DELETE FROM project_keys WHERE project_id = ? AND receiver_id = ?", project.id, m.user_id);

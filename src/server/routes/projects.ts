@@ -6,13 +6,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "../audit";
-import { requireMember, requirePermission } from "../auth/access";
+import { type ProjectAccess, requireDeleteAtEveryFolder, requireMember, requirePermission } from "../auth/access";
 import { mayHoldProjectKey, mayReadProjectKey, membershipIdOf, membershipRoleRows } from "../auth/membership-roles";
 import type { Actor, ServerState } from "../context";
 import { base64, displayName, slug, uuid } from "../fields";
 import { badRequest, HttpError, notFound, permissionDenied, unauthorized } from "../http/errors";
 import { type AnyRoute, route } from "../route";
-import { nowIso, type ProjectRow, projectJson, projectWithEnvironmentsJson } from "../rows";
+import { type EnvironmentRow, nowIso, type ProjectRow, projectJson, projectWithEnvironmentsJson } from "../rows";
 import { slugify } from "./auth";
 import { requireOrgMember } from "./organizations";
 
@@ -113,8 +113,14 @@ function projectIdFromSlugOrId(state: ServerState, actor: Actor, slugOrId: strin
   return row.id;
 }
 
-function deleteProject(state: ServerState, project: ProjectRow): void {
-  state.store.transaction(() => state.store.run("DELETE FROM projects WHERE id = ?", project.id));
+/** Everything goes with the project: the caller must be allowed to delete every secret in it. */
+function deleteProject(state: ServerState, access: ProjectAccess): void {
+  const { project } = access;
+  state.store.transaction(() => {
+    for (const env of state.store.all<EnvironmentRow>("SELECT * FROM environments WHERE project_id = ?", project.id))
+      requireDeleteAtEveryFolder(state, access.rules, env);
+    state.store.run("DELETE FROM projects WHERE id = ?", project.id);
+  });
   state.blindIndex.forgetProject(project.id);
 }
 
@@ -255,8 +261,9 @@ export const projectRoutes: AnyRoute[] = [
     auth: ["user"],
     params: workspaceIdParams,
     handler: ({ state, actor, params }) => {
-      const { project } = requirePermission(state, actor, params.workspaceId, "delete", "project");
-      deleteProject(state, project);
+      const access = requirePermission(state, actor, params.workspaceId, "delete", "project");
+      const { project } = access;
+      deleteProject(state, access);
       return { workspace: projectJson(project) };
     },
   }),
@@ -268,8 +275,9 @@ export const projectRoutes: AnyRoute[] = [
     params: z.object({ slug: z.string().trim().min(1).max(100) }),
     handler: ({ state, actor, params }) => {
       const id = projectIdFromSlugOrId(state, actor, params.slug);
-      const { project } = requirePermission(state, actor, id, "delete", "project");
-      deleteProject(state, project);
+      const access = requirePermission(state, actor, id, "delete", "project");
+      const { project } = access;
+      deleteProject(state, access);
       return projectJson(project);
     },
   }),

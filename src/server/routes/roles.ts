@@ -19,8 +19,8 @@ import {
   RESERVED_ROLE_SLUGS,
 } from "../../provider/api/permissions";
 import { recordAudit } from "../audit";
-import { type ProjectAccess, requireMember, requirePermission } from "../auth/access";
-import { BUILT_IN_ROLE_RULES, packRules } from "../auth/permissions";
+import { type ProjectAccess, requireMember, requirePermission, requireWithinOwnRules } from "../auth/access";
+import { BUILT_IN_ROLE_RULES, type PermissionRule, packRules } from "../auth/permissions";
 import type { Actor, ServerState } from "../context";
 import { displayName, uuid } from "../fields";
 import { badRequest, unauthorized } from "../http/errors";
@@ -91,6 +91,11 @@ const rule = z.object({
   subject: z.enum(PERMISSION_SUBJECTS),
   conditions: conditions.optional(),
 });
+
+/** One rule of a role body in the evaluator's form. */
+function unpackedRule(r: z.infer<typeof rule>): PermissionRule {
+  return { actions: [r.action], subjects: [r.subject], ...(r.conditions ? { conditions: r.conditions } : {}) };
+}
 
 const permissions = () => z.array(rule).max(MAX_ROLE_PERMISSIONS);
 const description = () => z.string().trim().max(MAX_DESCRIPTION_LENGTH).optional();
@@ -257,6 +262,7 @@ export const roleRoutes: AnyRoute[] = [
     handler: ({ state, actor, params, body, request }) => {
       const projectId = projectBySlug(state, actor, params.projectSlug);
       const access = requirePermission(state, actor, projectId, "create", "role");
+      requireWithinOwnRules(access, body.permissions.map(unpackedRule));
       const role = state.store.transaction(() => {
         if (slugTaken(state, projectId, body.slug)) throw badRequest("Duplicate role");
         const now = nowIso();
@@ -295,6 +301,7 @@ export const roleRoutes: AnyRoute[] = [
     handler: ({ state, actor, params, body, request }) => {
       const projectId = projectBySlug(state, actor, params.projectSlug);
       const access = requirePermission(state, actor, projectId, "edit", "role");
+      requireWithinOwnRules(access, body.permissions.map(unpackedRule));
       const role = state.store.transaction(() => {
         const existing = findCustomRole(state, projectId, params.roleId);
         if (!existing) throw badRequest("Role not found");

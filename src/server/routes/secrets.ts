@@ -4,7 +4,7 @@
  * encrypted key fields are opaque. The rules live in ../secrets.ts, the SQL in ../store/secrets.ts.
  */
 import { z } from "zod";
-import { requirePermission, requireSecretAccess, requireSecretListAccess } from "../auth/access";
+import { requireSecretAccess, requireSecretListAccess } from "../auth/access";
 import type { ServerState } from "../context";
 import {
   base64,
@@ -17,7 +17,7 @@ import {
   secretType,
   uuid,
 } from "../fields";
-import { findFolder, folderTree, requireFolder } from "../folders";
+import { findFolder, folderById, folderPath, folderTree, requireFolder } from "../folders";
 import { badRequest } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { secretJson, secretVersionJson } from "../rows";
@@ -310,7 +310,11 @@ export const secretRoutes: AnyRoute[] = [
     handler: ({ state, actor, params, query }) => {
       const secret = state.secrets.byId(params.secretId);
       if (!secret) throw badRequest("Secret not found");
-      requirePermission(state, actor, secret.project_id, "read", "secrets");
+      // Read where the secret lives: a whole-subject check would pass any conditioned read rule.
+      const folder = folderById(state, secret.folder_id);
+      const env = state.store.get<{ slug: string }>("SELECT slug FROM environments WHERE id = ?", secret.env_id);
+      if (!folder || !env) throw badRequest("Secret not found");
+      requireSecretAccess(state, actor, secret.project_id, env.slug, folderPath(state, folder), "read");
       if (secret.type === "personal" && (actor.kind !== "user" || secret.user_id !== actor.userId)) {
         throw badRequest("Secret not found");
       }

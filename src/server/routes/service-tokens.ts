@@ -7,11 +7,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { normalizeScopePath, scopePathProblem } from "../../provider/api/scope-path";
 import { recordAudit } from "../audit";
-import { requirePermission } from "../auth/access";
+import { type Action, allows, requirePermission } from "../auth/access";
 import { hashTokenSecret } from "../auth/authenticate";
 import type { ServerState, ServiceTokenRow } from "../context";
 import { base64, displayName, slug, uuid } from "../fields";
-import { badRequest, notFound, unauthorized } from "../http/errors";
+import { badRequest, notFound, permissionDenied, unauthorized } from "../http/errors";
 import { type AnyRoute, route } from "../route";
 import { nowIso, type UserRow } from "../rows";
 
@@ -24,6 +24,9 @@ const scopePath = z
     const problem = scopePathProblem(pattern);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Scope path ${problem}` });
   });
+
+/** What a token's `write` grants on secrets (as the real server turns scopes into rules). */
+const WRITE_ACTIONS: Action[] = ["create", "edit", "delete"];
 
 export function serviceTokenDataJson(token: ServiceTokenRow) {
   return {
@@ -71,7 +74,12 @@ export const serviceTokenRoutes: AnyRoute[] = [
         .max(2),
     }),
     handler: ({ state, actor, body, request }) => {
-      const { project } = requirePermission(state, actor, body.workspaceId, "create", "service-tokens");
+      const { project, rules } = requirePermission(state, actor, body.workspaceId, "create", "service-tokens");
+      // No scope beyond the creator's own reach: a conditioned role may not mint a wider token.
+      const granted: Action[] = body.permissions.flatMap((p) => (p === "read" ? ["read"] : WRITE_ACTIONS));
+      for (const scope of body.scopes)
+        for (const action of granted)
+          if (!allows(rules, action, "secrets", scope)) throw permissionDenied(action, "secrets");
       const createdBy = actor.kind === "user" ? actor.userId : "";
       const secret = randomBytes(16).toString("hex");
       const id = randomUUID();
