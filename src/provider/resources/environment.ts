@@ -1,12 +1,13 @@
 import { NotFoundError, PartialCreateError } from "../errors";
 import { type InputsOf, num, type OutputsOf, str } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
+import { projectIdField } from "./common-fields";
 import { unlessGone } from "./gone";
 import { splitImportId } from "./ids";
-import { integerBetween, validateEnvironmentSlug, validateId, validateName } from "./validation";
+import { integerBetween, validateEnvironmentSlug, validateName } from "./validation";
 
 export const environmentFields = {
-  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
+  projectId: projectIdField(),
   name: str({ required: true, validate: validateName, doc: "Display name, e.g. `Staging`. Renames in place." }),
   slug: str({
     required: true,

@@ -8,18 +8,14 @@ import type { WireFolder } from "../api/wire";
 import { ConflictError, FolderNotEmptyError, NotFoundError, ValidationError } from "../errors";
 import { bool, type InputsOf, isUnknown, type OutputsOf, str } from "../schema/fields";
 import { defineResource, type Inputs, type Outputs, type ResourceContext } from "../schema/resource";
+import { homeEnvironmentField, projectIdField } from "./common-fields";
 import { unlessGone } from "./gone";
 import { splitImportId } from "./ids";
-import { validateEnvironmentSlug, validateFolderName, validateFolderPath, validateId } from "./validation";
+import { validateFolderName, validateFolderPath } from "./validation";
 
 export const folderFields = {
-  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
-  environment: str({
-    required: true,
-    replaceOnChange: true,
-    validate: validateEnvironmentSlug,
-    doc: "Slug of the environment, e.g. `dev`.",
-  }),
+  projectId: projectIdField(),
+  environment: homeEnvironmentField(),
   path: str({
     default: "/",
     validate: validateFolderPath,

@@ -11,6 +11,7 @@ import {
 } from "../errors";
 import { bool, type InputsOf, isUnknown, type OutputsOf, str } from "../schema/fields";
 import { type DiffResult, defineResource, type Inputs, type Outputs, type ResourceContext } from "../schema/resource";
+import { projectIdField } from "./common-fields";
 import { unlessGone } from "./gone";
 import { splitImportId } from "./ids";
 import {
@@ -24,10 +25,10 @@ import {
   needsRenewal,
   sameInstant,
 } from "./membership-grant";
-import { BUILT_IN_ROLES, validateEmail, validateId, validateRfc3339, validateRole } from "./validation";
+import { BUILT_IN_ROLES, validateEmail, validateRfc3339, validateRole } from "./validation";
 
 export const projectMembershipFields = {
-  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
+  projectId: projectIdField(),
   email: str({
     required: true,
     replaceOnChange: true,

@@ -10,9 +10,10 @@ import type { WireRole, WireRoleRule } from "../api/roles";
 import { type FieldFailure, NotFoundError } from "../errors";
 import { type InputsOf, type OutputsOf, objList, str } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
+import { projectIdField } from "./common-fields";
 import { unlessGone } from "./gone";
 import { splitImportId } from "./ids";
-import { validateEnvironmentSlug, validateId, validateName } from "./validation";
+import { validateEnvironmentSlug, validateName } from "./validation";
 
 const MAX_DESCRIPTION_LENGTH = 500;
 
@@ -48,7 +49,7 @@ function describeProblem(text: string): string | undefined {
 }
 
 export const projectRoleFields = {
-  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
+  projectId: projectIdField(),
   slug: str({
     required: true,
     validate: roleSlugProblem,

@@ -9,18 +9,14 @@ import { isSecretImportId } from "../api/secret-imports";
 import { NotFoundError, PartialCreateError, ValidationError } from "../errors";
 import { type InputsOf, num, type OutputsOf, str } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
+import { homeEnvironmentField, projectIdField } from "./common-fields";
 import { unlessGone } from "./gone";
 import { splitImportId } from "./ids";
 import { integerBetween, validateEnvironmentSlug, validateId, validateSecretPath } from "./validation";
 
 export const secretImportFields = {
-  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
-  environment: str({
-    required: true,
-    replaceOnChange: true,
-    validate: validateEnvironmentSlug,
-    doc: "Slug of the importing environment, e.g. `dev`.",
-  }),
+  projectId: projectIdField(),
+  environment: homeEnvironmentField("Slug of the importing environment, e.g. `dev`."),
   path: str({
     default: "/",
     validate: validateSecretPath,

@@ -2,13 +2,13 @@ import type { WireTag } from "../api/wire";
 import { NotFoundError } from "../errors";
 import { type InputsOf, type OutputsOf, str } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
+import { projectIdField } from "./common-fields";
 import { unlessGone } from "./gone";
 import { splitImportId } from "./ids";
 import {
   MAX_TAG_COLOR_LENGTH,
   MAX_TAG_NAME_LENGTH,
   MAX_TAG_SLUG_LENGTH,
-  validateId,
   validateTagColor,
   validateTagName,
   validateTagSlug,
@@ -17,7 +17,7 @@ import {
 const PLAINTEXT = "Stored in plaintext on the server (tags are not end-to-end encrypted): do not put secrets in it.";
 
 export const secretTagFields = {
-  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
+  projectId: projectIdField(),
   name: str({
     required: true,
     validate: validateTagName,

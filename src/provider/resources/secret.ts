@@ -24,14 +24,13 @@ import {
   sameValue,
 } from "../schema/resource";
 import type { PlainSecret, SecretLocation } from "../session/session";
+import { homeEnvironmentField, projectIdField } from "./common-fields";
 import { generateValue } from "./generate";
 import { splitImportId } from "./ids";
 import {
   integerBetween,
   MAX_SECRET_KEY_LENGTH,
   MAX_SECRET_VALUE_BYTES,
-  validateEnvironmentSlug,
-  validateId,
   validateSecretComment,
   validateSecretKey,
   validateSecretPath,
@@ -55,13 +54,8 @@ const generateFields = {
 };
 
 export const secretFields = {
-  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
-  environment: str({
-    required: true,
-    replaceOnChange: true,
-    validate: validateEnvironmentSlug,
-    doc: "Slug of the environment, e.g. `dev`.",
-  }),
+  projectId: projectIdField(),
+  environment: homeEnvironmentField(),
   path: str({
     default: "/",
     validate: validateSecretPath,

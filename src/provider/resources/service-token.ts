@@ -2,8 +2,9 @@ import { encryptSymmetric, formatServiceToken, randomHex } from "../crypto";
 import { ImportUnsupportedError, NotFoundError } from "../errors";
 import { type InputsOf, num, type OutputsOf, objList, str, strList } from "../schema/fields";
 import { defineResource, type ResourceContext } from "../schema/resource";
+import { projectIdField } from "./common-fields";
 import { unlessGone } from "./gone";
-import { integerBetween, validateEnvironmentSlug, validateId, validateName, validateScopePath } from "./validation";
+import { integerBetween, validateEnvironmentSlug, validateName, validateScopePath } from "./validation";
 
 /** Ten years: the server takes seconds and we refuse anything beyond a sane lifetime. */
 export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
@@ -18,7 +19,7 @@ export const scopeFields = {
 };
 
 export const serviceTokenFields = {
-  projectId: str({ required: true, replaceOnChange: true, validate: validateId, doc: "ID of the project." }),
+  projectId: projectIdField(),
   name: str({ required: true, replaceOnChange: true, validate: validateName, doc: "Token name." }),
   scopes: objList(scopeFields, {
     required: true,
