@@ -417,21 +417,7 @@ async function moveSecret(
     const held = await fingerprintOf(ctx, news.projectId, moved);
     return { ...there, version: moved.version, valueFingerprint: held } as SecretOutputs;
   }
-  let value: string | undefined;
-  let resentWhileOut = false;
-  if (news.value !== undefined) value = news.value;
-  else if (news.valueWo !== undefined) value = news.valueWo;
-  else if (needsNewGeneratedValue(olds, news)) value = generateValue(news.generate!);
-  else {
-    resentWhileOut = olds.value === undefined;
-    value = olds.value ?? (await findSecret(ctx, id, olds))?.value;
-  }
-  if (value === undefined) {
-    throw new NotFoundError({
-      operation: "move secret",
-      reason: "the secret no longer exists; refresh to recreate it",
-    });
-  }
+  const { value, resentWhileOut } = await valueToSend(ctx, id, olds, news, "move secret");
   if (news.createMissingFolders) await ctx.session.secrets.ensureFolders(target);
   const old = await findSecret(ctx, id, olds);
   const comment = news.comment ?? "";
@@ -513,22 +499,7 @@ async function updateSecret(
     } as SecretOutputs;
   }
   const location = locationOf(olds);
-  let value: string | undefined;
-  // A value neither configured nor generated now is re-sent as it was, and stays out of state if it was out.
-  let resentWhileOut = false;
-  if (news.value !== undefined) value = news.value;
-  else if (news.valueWo !== undefined) value = news.valueWo;
-  else if (needsNewGeneratedValue(olds, news)) value = generateValue(news.generate!);
-  else {
-    resentWhileOut = olds.value === undefined;
-    value = olds.value ?? (await findSecret(ctx, id, olds))?.value;
-  }
-  if (value === undefined) {
-    throw new NotFoundError({
-      operation: "update secret",
-      reason: "the secret no longer exists; refresh to recreate it",
-    });
-  }
+  const { value, resentWhileOut } = await valueToSend(ctx, id, olds, news, "update secret");
   let updated: PlainSecret;
   try {
     updated = await ctx.session.secrets.update(location, {
@@ -613,3 +584,24 @@ export const secret = defineResource({
     import: importSecret,
   },
 });
+
+/**
+ * The value an update or a move writes: configured, write-only, newly generated, or else the one
+ * the secret holds. `resentWhileOut`: that last value was not in state and must stay out of it.
+ */
+async function valueToSend(
+  ctx: ResourceContext,
+  id: string,
+  olds: SecretOutputs,
+  news: SecretInputs,
+  operation: string,
+): Promise<{ value: string; resentWhileOut: boolean }> {
+  if (news.value !== undefined) return { value: news.value, resentWhileOut: false };
+  if (news.valueWo !== undefined) return { value: news.valueWo, resentWhileOut: false };
+  if (needsNewGeneratedValue(olds, news)) return { value: generateValue(news.generate!), resentWhileOut: false };
+  const value = olds.value ?? (await findSecret(ctx, id, olds))?.value;
+  if (value === undefined) {
+    throw new NotFoundError({ operation, reason: "the secret no longer exists; refresh to recreate it" });
+  }
+  return { value, resentWhileOut: olds.value === undefined };
+}
