@@ -33,15 +33,11 @@ export interface TerraformRun {
   ms: number;
 }
 
-/**
- * Runs `terraform <command> -no-color <rest>` in `cwd`: the flag goes right after the command, since
- * terraform stops reading flags at the first positional argument (`import ADDR ID`).
- */
+/** Runs `terraform <args> -no-color` in `cwd`. */
 export function runTerraform(cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<TerraformRun> {
   const started = performance.now();
-  const [command = "", ...rest] = args;
   return new Promise((resolve) => {
-    const child = spawn("terraform", [command, "-no-color", ...rest], { cwd, env });
+    const child = spawn("terraform", [...args, "-no-color"], { cwd, env });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString("utf8");

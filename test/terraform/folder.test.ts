@@ -5,6 +5,7 @@
  * `force_delete`, destroy. The second plan is empty after every apply.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +18,6 @@ import type { PlainSecret } from "../../src/provider/session/session";
 import { startServer } from "../../src/server";
 import { type LoggedRequest, parseLogLine } from "../core/harness";
 import { terraformHomeWithProvider } from "../support/terraform-home";
-import { runTerraform } from "../support/terraform-walk";
 import { terraformMissing } from "../support/terraform-workspace";
 
 const skip = terraformMissing() ?? false;
@@ -112,7 +112,20 @@ describe("folders with real terraform", { skip }, () => {
     positional: string[] = [],
   ): Promise<{ code: number | null; output: string }> {
     const varArgs = Object.entries(vars).flatMap(([k, v]) => ["-var", `${k}=${v}`]);
-    return runTerraform(join(work, "config"), env, [...args, ...varArgs, ...positional]);
+    return new Promise((resolve) => {
+      const child = spawn("terraform", [...args, "-no-color", ...varArgs, ...positional], {
+        cwd: join(work, "config"),
+        env,
+      });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+      });
+      child.on("close", (code) => resolve({ code, output }));
+    });
   }
   async function ok(args: string[], vars: Record<string, string> = {}, positional: string[] = []) {
     const result = await terraform(args, vars, positional);

@@ -7,6 +7,7 @@
  * (membership first, by the reference) removes everything.
  */
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,10 +18,11 @@ import { PermissionDeniedError } from "../../src/provider/errors";
 import { openSession } from "../../src/provider/session";
 import { type RunningServer, startServer } from "../../src/server";
 import { terraformHomeWithProvider } from "../support/terraform-home";
-import { runTerraform } from "../support/terraform-walk";
-import { terraformMissing } from "../support/terraform-workspace";
 
-const skip = terraformMissing() ?? false;
+const skip =
+  spawnSync("terraform", ["version"], { env: { ...process.env, CHECKPOINT_DISABLE: "1" } }).status === 0
+    ? false
+    : "terraform is not on PATH";
 if (skip) process.stdout.write(`# skipping the project-role Terraform test: ${skip}\n`);
 
 const ADMIN = { email: "admin@example.com", password: "correct horse battery staple" };
@@ -97,7 +99,19 @@ describe("infisicale2ee_project_role with real terraform", { skip }, () => {
   let projectId: string;
   let admin: ReturnType<typeof openSession>;
 
-  const terraform = (args: string[]) => runTerraform(join(work, "config"), env, args);
+  function terraform(args: string[]): Promise<{ code: number | null; output: string }> {
+    return new Promise((resolve) => {
+      const child = spawn("terraform", [...args, "-no-color"], { cwd: join(work, "config"), env });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+      });
+      child.on("close", (code) => resolve({ code, output }));
+    });
+  }
   async function ok(args: string[]): Promise<string> {
     const result = await terraform(args);
     assert.equal(result.code, 0, `terraform ${args.join(" ")} failed:\n${result.output}`);
